@@ -1,0 +1,154 @@
+"""The integration API, version 1 (see shared/contracts/api-v1.md).
+
+Each domain app contributes a router in its own `api.py`; this module mounts them and
+turns every error into the contract's shape: {"detail": ..., "errors": [...]}.
+"""
+
+import json
+import logging
+
+from django.conf import settings
+from django.http import JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from portal.api.auth import ApiError, TokenAuth
+from portal.ingest import BatchInvalid
+
+log = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Answering service portal — integration API",
+    version="1",
+    description="The call-center platform's API: ingest, provisioning, on-call and client reading.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(status: int, detail: str, errors: list | None = None) -> JsonResponse:
+    body: dict = {"detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return error_response(exc.status, exc.detail, exc.errors)
+
+
+@api.exception_handler(BatchInvalid)
+def _batch_invalid(request, exc: BatchInvalid):
+    return error_response(422, exc.detail, exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error_response(401, "Missing or invalid token.")
+
+
+@api.exception_handler(ValidationError)
+def _validation(request, exc: ValidationError):
+    errors = []
+    for e in exc.errors:
+        loc = [p for p in e.get("loc", ()) if p not in ("query", "path", "body", "payload")]
+        errors.append({"index": None, "field": ".".join(map(str, loc)), "message": e.get("msg", "")})
+    return error_response(422, "Validation failed", errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return error_response(exc.status_code, str(exc))
+
+
+@api.exception_handler(json.JSONDecodeError)
+def _bad_json(request, exc):
+    return error_response(400, "The body is not valid JSON.")
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc):
+    # The contract says never a 500 for bad input; anything reaching here is our bug.
+    log.exception("API error")
+    return error_response(500 if settings.DEBUG else 500, "Internal error.")
+
+
+def read_json(request, max_bytes: int | None = None):
+    """The request's JSON body: 413 when too large, 400 when not JSON."""
+    max_bytes = max_bytes or settings.PORTAL["API_MAX_BODY_BYTES"]
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > max_bytes:
+        raise ApiError(413, f"The body is larger than {max_bytes} bytes.")
+    try:
+        raw = request.body
+    except Exception:  # RequestDataTooBig
+        raise ApiError(413, f"The body is larger than {max_bytes} bytes.") from None
+    if len(raw) > max_bytes:
+        raise ApiError(413, f"The body is larger than {max_bytes} bytes.")
+    try:
+        return json.loads(raw or b"")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(400, "The body is not valid JSON.") from None
+
+
+def json_body(schema_name: str) -> dict:
+    """openapi_extra for an endpoint whose JSON body we parse ourselves (see read_json)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+            },
+        }
+    }
+
+
+EXTRA_SCHEMAS: dict[str, type] = {}
+
+
+def document(name: str, model: type) -> None:
+    """Register a pydantic model for the OpenAPI components (bodies we parse ourselves)."""
+    EXTRA_SCHEMAS[name] = model
+
+
+_original_schema = api.get_openapi_schema
+
+
+def _schema_with_extras(*args, **kwargs):
+    schema = _original_schema(*args, **kwargs)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in EXTRA_SCHEMAS.items():
+        js = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for def_name, definition in js.pop("$defs", {}).items():
+            components.setdefault(def_name, definition)
+        components[name] = js
+    return schema
+
+
+api.get_openapi_schema = _schema_with_extras
+
+# Each app's router. Imported here so that all of them share the API's auth and errors.
+from portal.accounts.api import router as accounts_router  # noqa: E402
+from portal.billing.api import router as billing_router  # noqa: E402
+from portal.calls.api import router as calls_router  # noqa: E402
+from portal.directory.api import router as directory_router  # noqa: E402
+from portal.inbox.api import router as inbox_router  # noqa: E402
+from portal.oncall.api import router as oncall_router  # noqa: E402
+from portal.stats.api import router as stats_router  # noqa: E402
+
+for _router in (
+    accounts_router,
+    directory_router,
+    calls_router,
+    inbox_router,
+    billing_router,
+    oncall_router,
+    stats_router,
+):
+    api.add_router("", _router)

@@ -1,0 +1,5 @@
+"""API endpoints of the calls app (mounted in portal/api/urls.py)."""
+
+from ninja import Router
+
+router = Router(tags=["calls"])

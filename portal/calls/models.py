@@ -1,0 +1,110 @@
+"""Calls pushed by the platform, the agents who took them, and their recordings.
+
+Durations are stored as whole milliseconds so that sums and means are exact in SQL.
+The start in the account's zone is denormalised (date, minute of day, weekday) at ingest
+so that statistics filter on it in the database.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Account
+
+
+class Agent(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Call(models.Model):
+    IN, OUT = "in", "out"
+    DIRECTIONS = [(IN, _("incoming")), (OUT, _("outgoing"))]
+    VOICE, TRANSACTION = "voice", "transaction"
+    KINDS = [(VOICE, _("voice")), (TRANSACTION, _("transaction"))]
+
+    call_id = models.CharField(_("call number"), max_length=64, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="calls")
+    direction = models.CharField(max_length=3, choices=DIRECTIONS, default=IN)
+    kind = models.CharField(max_length=12, choices=KINDS, default=VOICE)
+    started_at = models.DateTimeField(_("start"))
+    duration_ms = models.BigIntegerField(_("duration (ms)"))
+    caller_id = models.CharField(_("caller ID"), max_length=64, blank=True)
+    caller_name = models.CharField(_("caller name"), max_length=200, blank=True)
+    agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
+    )
+    station = models.CharField(_("station"), max_length=32, blank=True)
+    distribution_group = models.PositiveIntegerField(default=0)
+    quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    queued_ms = models.BigIntegerField(null=True, blank=True)
+    assigned_ms = models.BigIntegerField(null=True, blank=True)
+    answered_ms = models.BigIntegerField(null=True, blank=True)
+    work_ms = models.BigIntegerField(null=True, blank=True)
+    holds_ms = models.JSONField(default=list, blank=True)
+    hold_total_ms = models.BigIntegerField(default=0)
+    hold_max_ms = models.BigIntegerField(default=0)
+    patch_ms = models.BigIntegerField(default=0)
+    busy = models.BooleanField(default=False)
+    # Denormalised from started_at in the account's time zone, for filtering in SQL.
+    local_date = models.DateField()
+    local_minute = models.PositiveSmallIntegerField()
+    local_weekday = models.PositiveSmallIntegerField(help_text="0 is Monday")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["account", "-started_at"]),
+            models.Index(fields=["account", "local_date"]),
+        ]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+
+    def __str__(self) -> str:
+        return self.call_id
+
+    @property
+    def duration_s(self) -> float:
+        return self.duration_ms / 1000
+
+
+def recording_path(instance: "Recording", filename: str) -> str:
+    return f"recordings/{instance.call.account.number}/{filename}"
+
+
+class Recording(models.Model):
+    FORMATS = {
+        "audio/wav": "wav",
+        "audio/mpeg": "mp3",
+        "audio/ogg": "ogg",
+        "audio/webm": "webm",
+    }
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="recording")
+    file = models.FileField(upload_to=recording_path, max_length=255)
+    content_type = models.CharField(max_length=32)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    duration_s = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+
+    def __str__(self) -> str:
+        return f"{self.call.call_id}.{self.extension}"
+
+    @property
+    def extension(self) -> str:
+        return self.FORMATS.get(self.content_type, "bin")

@@ -1,0 +1,132 @@
+"""What every ingest and provisioning service shares: validating a batch record by record,
+the contract's error list, and idempotent upserts that count created/updated/unchanged."""
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models
+from django.utils import timezone
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class BatchInvalid(Exception):
+    """A batch with at least one bad record: nothing was stored. `errors` lists every problem."""
+
+    def __init__(self, errors: list[dict[str, Any]], detail: str = "Validation failed"):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+def error(index: int | None, field_name: str, message: str) -> dict[str, Any]:
+    return {"index": index, "field": field_name, "message": message}
+
+
+def _loc_to_field(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def validate_records(records: Any, schema: type[M], max_batch: int = 1000) -> list[M]:
+    """Validate every record; raise BatchInvalid listing each bad one by index and field."""
+    if not isinstance(records, list):
+        raise BatchInvalid([error(None, "", "Expected a list of records.")])
+    if len(records) > max_batch:
+        raise BatchInvalid(
+            [error(None, "", f"At most {max_batch} records per request.")],
+            detail="Batch too large",
+        )
+    try:
+        return TypeAdapter(list[schema]).validate_python(records)
+    except ValidationError as exc:
+        errors = []
+        for e in exc.errors(include_url=False):
+            loc = e["loc"]
+            index = loc[0] if loc and isinstance(loc[0], int) else None
+            errors.append(error(index, _loc_to_field(loc[1:]), e["msg"]))
+        raise BatchInvalid(errors) from None
+
+
+def validate_one(data: Any, schema: type[M]) -> M:
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise BatchInvalid(
+            [
+                error(None, _loc_to_field(e["loc"]), e["msg"])
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
+
+
+def to_ms(seconds: float | None) -> int | None:
+    return None if seconds is None else int(round(seconds * 1000))
+
+
+def from_ms(ms: int | None) -> float | int | None:
+    if ms is None:
+        return None
+    return ms // 1000 if ms % 1000 == 0 else ms / 1000
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free text for keyword search: "Modèle" -> "modele"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def upsert(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> tuple[Counts, dict]:
+    """Create or update `rows` (field -> value, key included) by natural key, in bulk.
+
+    Returns the counts and a dict key -> instance for every row. Later rows with the same
+    key in one batch update earlier ones. Call inside a transaction.
+    """
+    counts = Counts()
+    keys = [r[key] for r in rows]
+    existing = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": keys})}
+    new: dict[Any, models.Model] = {}
+    changed: dict[Any, models.Model] = {}
+    fields: set[str] = set()
+    for row in rows:
+        k = row[key]
+        obj = new.get(k) or existing.get(k)
+        if obj is None:
+            new[k] = model(**row)
+            counts.created += 1
+            continue
+        diff = [f for f, v in row.items() if getattr(obj, f) != v]
+        if not diff:
+            counts.unchanged += 1
+            continue
+        for f in diff:
+            setattr(obj, f, row[f])
+        fields.update(diff)
+        if k not in new:
+            changed[k] = obj
+        counts.updated += 1
+    if new:
+        model.objects.bulk_create(list(new.values()), batch_size=500)
+    if changed:
+        if any(f.name == "updated_at" for f in model._meta.fields):
+            now = timezone.now()
+            for obj in changed.values():
+                obj.updated_at = now
+            fields.add("updated_at")
+        model.objects.bulk_update(list(changed.values()), sorted(fields), batch_size=500)
+    return counts, {**existing, **new}

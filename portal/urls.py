@@ -1,0 +1,29 @@
+"""URL map. Client pages live under /a/<account_number>/ (see accounts.tenancy)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.accounts import views as account_views
+from portal.api.urls import api
+
+account_patterns = [
+    path("", include("portal.accounts.urls")),
+    path("", include("portal.inbox.urls")),
+    path("", include("portal.directory.urls")),
+    path("", include("portal.calls.urls")),
+    path("", include("portal.oncall.urls")),
+    path("", include("portal.billing.urls")),
+    path("", include("portal.stats.urls")),
+]
+
+urlpatterns = [
+    path("", account_views.root, name="root"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("language/", account_views.set_language, name="set_language"),
+    path("switch/", account_views.switch_account, name="switch_account"),
+    path("a/<str:account_number>/", include(account_patterns)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("portal.oncall.public_urls")),
+]

@@ -1,0 +1,175 @@
+"""Shared fixtures: the three people every view is tested with, and a real browser.
+
+- `member`: a client admin of `account` ("4000");
+- `outsider`: a member of `other_account` only ("5000");
+- an anonymous visitor is just the plain `client`.
+"""
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still work.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings, tmp_path):
+    # Argon2 is the real hasher (see settings); tests that check it set it back.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def make_account(db):
+    from portal.accounts.models import Account
+
+    def make(number="4000", name="TEST", **kw):
+        kw.setdefault("billing_number", f"78{number}")
+        kw.setdefault("timezone", "America/Toronto")
+        kw.setdefault("language", "en")
+        return Account.objects.create(number=number, name=name, **kw)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    from portal.accounts.models import Membership, User
+
+    def make(username, *accounts, role=Membership.ADMIN, password="correct horse 42", **kw):
+        user = User.objects.create_user(username=username, password=password, **kw)
+        for account in accounts:
+            Membership.objects.create(user=user, account=account, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def account(make_account):
+    return make_account("4000", "TEST")
+
+
+@pytest.fixture
+def other_account(make_account):
+    return make_account("5000", "OTHER", language="fr")
+
+
+@pytest.fixture
+def member(make_user, account):
+    return make_user("member", account)
+
+
+@pytest.fixture
+def outsider(make_user, other_account):
+    return make_user("outsider", other_account)
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(outsider)
+    return c
+
+
+@pytest.fixture
+def anon_client():
+    from django.test import Client
+
+    return Client()
+
+
+# --- API -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_token(db):
+    from portal.api.services import create_token
+
+    def make(scope="ingest", accounts=(), name=None):
+        _token, raw = create_token(name or f"test-{scope}", scope, list(accounts))
+        return raw
+
+    return make
+
+
+@pytest.fixture
+def api(client):
+    """Call the API with a token: api("post", "/api/v1/ingest/calls", token, json=...)."""
+    import json as _json
+
+    def call(method, path, token=None, json=None, data=None, content_type="application/json", **extra):
+        headers = {}
+        if token:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        body = data if data is not None else (_json.dumps(json) if json is not None else None)
+        fn = getattr(client, method.lower())
+        if body is None:
+            return fn(path, **headers, **extra)
+        return fn(path, body, content_type=content_type, **headers, **extra)
+
+    return call
+
+
+# --- Browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot as a test artefact (artifacts/screenshots/NAME.png)."""
+    out = ARTIFACTS / "screenshots" / f"{name}.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out), full_page=True)
+    return out
+
+
+@pytest.fixture
+def shoot():
+    return screenshot
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
