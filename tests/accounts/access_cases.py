@@ -1,0 +1,6 @@
+from tests.access import AccessCase
+
+CASES = [
+    AccessCase("home"),
+    AccessCase("settings"),
+]
