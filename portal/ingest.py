@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -45,6 +45,17 @@ def _loc_to_field(loc: tuple) -> str:
 
 def validate_records(records: Any, schema: type[M], max_batch: int = 1000) -> list[M]:
     """Validate every record; raise BatchInvalid listing each bad one by index and field."""
+    items, errors = check_records(records, schema, max_batch)
+    if errors:
+        raise BatchInvalid(errors)
+    return items  # type: ignore[return-value]
+
+
+def check_records(
+    records: Any, schema: type[M], max_batch: int = 1000
+) -> tuple[list[M | None], list[dict[str, Any]]]:
+    """Validate each record on its own: the valid ones (None where invalid) and every error,
+    so that later checks (unknown accounts, consistency) can add theirs to the same list."""
     if not isinstance(records, list):
         raise BatchInvalid([error(None, "", "Expected a list of records.")])
     if len(records) > max_batch:
@@ -52,15 +63,32 @@ def validate_records(records: Any, schema: type[M], max_batch: int = 1000) -> li
             [error(None, "", f"At most {max_batch} records per request.")],
             detail="Batch too large",
         )
-    try:
-        return TypeAdapter(list[schema]).validate_python(records)
-    except ValidationError as exc:
-        errors = []
-        for e in exc.errors(include_url=False):
-            loc = e["loc"]
-            index = loc[0] if loc and isinstance(loc[0], int) else None
-            errors.append(error(index, _loc_to_field(loc[1:]), e["msg"]))
-        raise BatchInvalid(errors) from None
+    items: list[M | None] = []
+    errors: list[dict[str, Any]] = []
+    for index, record in enumerate(records):
+        try:
+            items.append(schema.model_validate(record))
+        except ValidationError as exc:
+            items.append(None)
+            for e in exc.errors(include_url=False):
+                errors.append(error(index, _loc_to_field(e["loc"]), e["msg"]))
+    return items, errors
+
+
+def account_errors(
+    records: list, items: list, known: set[str], field_name: str = "account"
+) -> list[dict]:
+    """Unknown account numbers are a per-record error (never guessed into another account)."""
+    errors = []
+    for index, (raw, item) in enumerate(zip(records, items, strict=True)):
+        number = (
+            getattr(item, field_name, None)
+            if item is not None
+            else (raw.get(field_name) if isinstance(raw, dict) else None)
+        )
+        if isinstance(number, str) and number and number not in known:
+            errors.append(error(index, field_name, f"Unknown account: {number}"))
+    return errors
 
 
 def validate_one(data: Any, schema: type[M]) -> M:
@@ -68,10 +96,7 @@ def validate_one(data: Any, schema: type[M]) -> M:
         return schema.model_validate(data)
     except ValidationError as exc:
         raise BatchInvalid(
-            [
-                error(None, _loc_to_field(e["loc"]), e["msg"])
-                for e in exc.errors(include_url=False)
-            ]
+            [error(None, _loc_to_field(e["loc"]), e["msg"]) for e in exc.errors(include_url=False)]
         ) from None
 
 
@@ -113,6 +138,7 @@ def upsert(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> t
         diff = [f for f, v in row.items() if getattr(obj, f) != v]
         if not diff:
             counts.unchanged += 1
+            counts.extra.setdefault("unchanged_keys", set()).add(k)
             continue
         for f in diff:
             setattr(obj, f, row[f])

@@ -1,5 +1,6 @@
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash, views as auth_views
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404, HttpResponseRedirect
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts import audit
-from portal.accounts.middleware import SUPPORTED, LANGUAGE_COOKIE
+from portal.accounts.middleware import LANGUAGE_COOKIE, SUPPORTED
 from portal.accounts.tenancy import user_accounts
 
 

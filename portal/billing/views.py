@@ -7,4 +7,3 @@ def billing(request, account_number):
 
 def billable(request, account_number):
     return render(request, "section.html", {"section": "billable"})
-

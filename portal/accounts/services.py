@@ -1,0 +1,64 @@
+"""Provisioning of client accounts (contract: PUT /api/v1/accounts/{number})."""
+
+import zoneinfo
+from typing import Annotated, Literal
+
+from django.conf import settings
+from django.db import transaction
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from portal.accounts.models import Account, AccountGroup
+from portal.ingest import validate_one
+
+
+class AccountIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", title="Account")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    billing_number: Annotated[str, Field(max_length=32)] = ""
+    timezone: str = settings.DEFAULT_ACCOUNT_TIMEZONE
+    language: Literal["fr", "en"] = "fr"
+    groups: list[Annotated[int, Field(ge=0)]] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def known_zone(cls, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise ValueError(f"Unknown IANA time zone: {value}")
+        return value
+
+
+def upsert_account(number: str, data: dict) -> tuple[Account, str]:
+    """Create or update an account; returns it and "created"/"updated"/"unchanged"."""
+    spec = validate_one(data, AccountIn)
+    with transaction.atomic():
+        account = Account.objects.select_for_update().filter(number=number).first()
+        outcome = "unchanged"
+        if account is None:
+            account = Account(number=number)
+            outcome = "created"
+        values = {
+            "name": spec.name,
+            "billing_number": spec.billing_number,
+            "timezone": spec.timezone,
+            "language": spec.language,
+        }
+        zone_changed = account.pk is not None and account.timezone != spec.timezone
+        if any(getattr(account, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(account, k, v)
+            account.save()
+            outcome = "updated" if outcome == "unchanged" else outcome
+        groups = []
+        for n in sorted(set(spec.groups)):
+            group, _ = AccountGroup.objects.get_or_create(number=n)
+            groups.append(group)
+        current = set(account.groups.values_list("number", flat=True))
+        if current != set(spec.groups):
+            account.groups.set(groups)
+            outcome = "updated" if outcome == "unchanged" else outcome
+        if zone_changed:
+            from portal.calls.services import recompute_local_fields
+
+            recompute_local_fields(account)
+    return account, outcome
