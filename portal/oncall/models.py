@@ -109,6 +109,9 @@ class ShiftComment(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.text[:40]}"
+
 
 class OnCallInterval(models.Model):
     """A resolved piece of a shift: from start to end, this contact (or nobody) is on call."""
@@ -132,6 +135,9 @@ class OnCallInterval(models.Model):
             models.Index(fields=["shift", "start"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d %H:%M} {self.source}"
+
 
 class ScheduleEvent(models.Model):
     """The schedule's history: every change, with who, when, what, before and after."""
@@ -150,6 +156,9 @@ class ScheduleEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
 
 class CalendarFeed(models.Model):
     """A secret iCal link for a schedule, or for one contact's shifts; rotated by replacing it."""
@@ -160,3 +169,6 @@ class CalendarFeed(models.Model):
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"feed {self.token[:6]}…"
