@@ -19,6 +19,7 @@ install: $(STAMP) messages
 # Compiled translation catalogs (.mo) are built, not committed.
 messages: $(STAMP)
 	@command -v msgfmt >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq gettext; }
+	mkdir -p portal/locale
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 
 # Debian's Chromium for the browser tests (Playwright's own download does not work here).
