@@ -1,5 +1,426 @@
-"""API endpoints of the oncall app (mounted in portal/api/urls.py)."""
+"""API endpoints of the oncall app (mounted in portal/api/urls.py).
 
-from ninja import Router
+Provisioning of schedules and shifts (scope `provision`), the look-up of who is on call
+(`oncall:read`, or `client` for its own accounts) and the client's on-call actions
+(`oncall:write`, limited to its accounts). Every write goes through portal.oncall.services,
+with the same rules and messages as the On Call page; the token's name is the actor.
+"""
+
+import datetime as dt
+from typing import Annotated
+
+from django.utils import translation
+from ninja import Router, Status
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from portal.api.auth import ApiError, account_for
+from portal.api.urls import document, json_body, read_json
+from portal.ingest import validate_one
+from portal.oncall import services
+from portal.oncall.models import Assignment, Schedule, Shift
+from portal.oncall.services import Actor, OnCallError, StaleShift
 
 router = Router(tags=["oncall"])
+
+PROVISION = ("provision",)
+READ = ("oncall:read", "client")
+WRITE = ("oncall:write",)
+
+
+# --- Bodies ----------------------------------------------------------------------------
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", title="ScheduleIn")
+    name: Name
+
+
+class ShiftIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", title="ShiftIn")
+    start: AwareDatetime
+    end: AwareDatetime
+    rank: Annotated[int, Field(ge=0)] = 0
+    name: Annotated[str, Field(min_length=1, max_length=100)] = "Rotation"
+    role: Annotated[str, Field(min_length=1, max_length=32)] = "OC"
+
+
+class AssignmentIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", title="AssignmentIn")
+    contact: Annotated[str, Field(min_length=1, max_length=64)]
+    comment: Annotated[str, Field(max_length=2000)] = ""
+    recurring_until: dt.date | None = None
+    version: int | None = Field(
+        None, description="the shift's version you saw; 409 if someone changed it since"
+    )
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", title="OverrideIn")
+    contact: Annotated[str, Field(min_length=1, max_length=64)]
+    start: AwareDatetime
+    end: AwareDatetime
+    comment: Annotated[str, Field(max_length=2000)] = ""
+    version: int | None = None
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", title="CommentIn")
+    comment: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class SwapIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", title="SwapIn")
+    shifts: Annotated[list[str], Field(min_length=2, max_length=2)]
+
+
+for _model in (ScheduleIn, ShiftIn, AssignmentIn, OverrideIn, CommentIn, SwapIn):
+    document(_model.__name__, _model)
+
+
+# --- Answers ---------------------------------------------------------------------------
+
+
+class ContactOut(BaseModel):
+    id: str
+    name: str
+    phones: list[str]
+    sms: str | None
+    email: str | None
+
+
+class EntryOut(BaseModel):
+    schedule: str
+    schedule_name: str
+    shift: str
+    shift_id: str
+    role: str
+    rank: int
+    start: str
+    end: str
+    source: str
+    on_call_from: str
+    on_call_until: str
+    contact: ContactOut | None
+
+
+class OverrideCreated(BaseModel):
+    override_id: int
+    shift: dict
+
+
+class OnCallOut(BaseModel):
+    account: str
+    at: str
+    entries: list[EntryOut]
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _refused(exc: OnCallError) -> ApiError:
+    with translation.override("en"):
+        message = str(exc.message)
+    if isinstance(exc, StaleShift):
+        shift = exc.shift
+        return ApiError(
+            409,
+            message,
+            [
+                {
+                    "index": None,
+                    "field": "version",
+                    "message": message,
+                    "shift": shift_state(shift),
+                }
+            ],
+        )
+    return ApiError(422, message, [{"index": None, "field": exc.field, "message": message}])
+
+
+def shift_state(shift: Shift) -> dict:
+    tz = shift.schedule.account.tz
+    base = services.active_base(shift)
+    return {
+        "shift_id": shift.external_id,
+        "version": shift.version,
+        "start": shift.start.astimezone(tz).isoformat(),
+        "end": shift.end.astimezone(tz).isoformat(),
+        "rank": shift.rank,
+        "name": shift.name,
+        "role": shift.role,
+        "contact": services.contact_json(base.contact) if base else None,
+        "overrides": [
+            {
+                "override_id": o.pk,
+                "contact": services.contact_json(o.contact),
+                "start": o.start.astimezone(tz).isoformat(),
+                "end": o.end.astimezone(tz).isoformat(),
+                "comment": o.comment,
+            }
+            for o in services.active_overrides(shift)
+        ],
+    }
+
+
+def _schedule(account, schedule_id: str) -> Schedule:
+    schedule = Schedule.objects.filter(
+        account=account, external_id=schedule_id, removed_at=None
+    ).first()
+    if schedule is None:
+        raise ApiError(404, f"Unknown schedule: {schedule_id}")
+    return schedule
+
+
+def _shift(schedule: Schedule, shift_id: str) -> Shift:
+    shift = (
+        Shift.objects.filter(schedule=schedule, external_id=shift_id, removed_at=None)
+        .select_related("schedule__account")
+        .first()
+    )
+    if shift is None:
+        raise ApiError(404, f"Unknown shift: {shift_id}")
+    return shift
+
+
+def _contact(account, contact_id: str):
+    contact = account.contacts.filter(external_id=contact_id).first()
+    if contact is None:
+        raise ApiError(
+            422,
+            "Validation failed",
+            [{"index": None, "field": "contact", "message": f"Unknown contact: {contact_id}"}],
+        )
+    return contact
+
+
+def _counts(outcome: str) -> dict:
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    counts[outcome] = 1
+    return counts
+
+
+def _body(request, schema):
+    data = read_json(request)
+    return validate_one(data, schema)
+
+
+def _parse_at(raw: str | None) -> dt.datetime | None:
+    if not raw:
+        return None
+    # A "+" in a query string arrives as a space when the caller did not encode it.
+    text = raw.strip().replace(" ", "+")
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise ApiError(
+            422,
+            "Validation failed",
+            [{"index": None, "field": "at", "message": "A timestamp with its offset is required."}],
+        )
+    return value
+
+
+# --- Provisioning ----------------------------------------------------------------------
+
+
+@router.put(
+    "/accounts/{number}/schedules/{schedule_id}",
+    openapi_extra=json_body("ScheduleIn"),
+    summary="Create or update a schedule (provision)",
+)
+def put_schedule(request, number: str, schedule_id: str):
+    account = account_for(request, number, *PROVISION)
+    body = _body(request, ScheduleIn)
+    try:
+        schedule, outcome = services.upsert_schedule(
+            account, schedule_id, body.name, actor=Actor.of_token(request.auth)
+        )
+    except OnCallError as exc:
+        raise _refused(exc) from None
+    return {"schedule": schedule.external_id, "name": schedule.name, **_counts(outcome)}
+
+
+@router.delete("/accounts/{number}/schedules/{schedule_id}", summary="Remove a schedule")
+def delete_schedule(request, number: str, schedule_id: str):
+    account = account_for(request, number, *PROVISION)
+    schedule = _schedule(account, schedule_id)
+    services.delete_schedule(schedule, actor=Actor.of_token(request.auth))
+    return {"schedule": schedule_id, "deleted": True}
+
+
+@router.put(
+    "/accounts/{number}/schedules/{schedule_id}/shifts/{shift_id}",
+    openapi_extra=json_body("ShiftIn"),
+    summary="Create or update a shift (provision)",
+)
+def put_shift(request, number: str, schedule_id: str, shift_id: str):
+    account = account_for(request, number, *PROVISION)
+    schedule = _schedule(account, schedule_id)
+    body = _body(request, ShiftIn)
+    try:
+        shift, outcome = services.upsert_shift(
+            schedule,
+            shift_id,
+            start=body.start,
+            end=body.end,
+            rank=body.rank,
+            name=body.name,
+            role=body.role,
+            actor=Actor.of_token(request.auth),
+        )
+    except OnCallError as exc:
+        raise _refused(exc) from None
+    return {"shift": shift_state(shift), **_counts(outcome)}
+
+
+@router.delete(
+    "/accounts/{number}/schedules/{schedule_id}/shifts/{shift_id}", summary="Remove a shift"
+)
+def delete_shift(request, number: str, schedule_id: str, shift_id: str):
+    account = account_for(request, number, *PROVISION)
+    shift = _shift(_schedule(account, schedule_id), shift_id)
+    services.delete_shift(shift, actor=Actor.of_token(request.auth))
+    return {"shift": shift_id, "deleted": True}
+
+
+# --- Who is on call --------------------------------------------------------------------
+
+
+@router.get("/accounts/{number}/oncall", response=OnCallOut, summary="Who is on call at an instant")
+def get_oncall(
+    request,
+    number: str,
+    at: str | None = None,
+    role: str | None = None,
+    schedule: str | None = None,
+):
+    account = account_for(request, number, *READ)
+    instant = _parse_at(at) or services._now()
+    entries = services.on_call_at(account, instant, role=role or None, schedule_id=schedule or None)
+    return {
+        "account": account.number,
+        "at": instant.astimezone(account.tz).isoformat(),
+        "entries": entries,
+    }
+
+
+# --- The client's actions --------------------------------------------------------------
+
+SHIFT = "/accounts/{number}/schedules/{schedule_id}/shifts/{shift_id}"
+
+
+def _write_target(request, number, schedule_id, shift_id):
+    account = account_for(request, number, *WRITE)
+    shift = _shift(_schedule(account, schedule_id), shift_id)
+    return account, shift, Actor.of_token(request.auth)
+
+
+@router.put(
+    SHIFT + "/assignment", openapi_extra=json_body("AssignmentIn"), summary="Assign a contact"
+)
+def put_assignment(request, number: str, schedule_id: str, shift_id: str):
+    account, shift, actor = _write_target(request, number, schedule_id, shift_id)
+    body = _body(request, AssignmentIn)
+    contact = _contact(account, body.contact)
+    try:
+        changed = services.assign(
+            shift,
+            contact,
+            actor=actor,
+            comment=body.comment,
+            recurring_until=body.recurring_until,
+            expected_version=body.version,
+        )
+    except OnCallError as exc:
+        raise _refused(exc) from None
+    shift.refresh_from_db()
+    return {"assigned": [s.external_id for s in changed], "shift": shift_state(shift)}
+
+
+@router.delete(SHIFT + "/assignment", summary="Unassign the base assignment")
+def delete_assignment(
+    request, number: str, schedule_id: str, shift_id: str, version: int | None = None
+):
+    _account, shift, actor = _write_target(request, number, schedule_id, shift_id)
+    try:
+        services.unassign(shift, actor=actor, expected_version=version)
+    except OnCallError as exc:
+        raise _refused(exc) from None
+    shift.refresh_from_db()
+    return {"shift": shift_state(shift)}
+
+
+@router.post(
+    SHIFT + "/overrides",
+    openapi_extra=json_body("OverrideIn"),
+    response={201: OverrideCreated},
+    summary="Override part of a shift",
+)
+def post_override(request, number: str, schedule_id: str, shift_id: str):
+    account, shift, actor = _write_target(request, number, schedule_id, shift_id)
+    body = _body(request, OverrideIn)
+    contact = _contact(account, body.contact)
+    try:
+        o = services.override(
+            shift,
+            contact,
+            body.start,
+            body.end,
+            actor=actor,
+            comment=body.comment,
+            expected_version=body.version,
+        )
+    except OnCallError as exc:
+        raise _refused(exc) from None
+    shift.refresh_from_db()
+    return Status(201, {"override_id": o.pk, "shift": shift_state(shift)})
+
+
+@router.delete(SHIFT + "/overrides/{override_id}", summary="Unassign an override")
+def delete_override(request, number: str, schedule_id: str, shift_id: str, override_id: int):
+    _account, shift, actor = _write_target(request, number, schedule_id, shift_id)
+    o = Assignment.objects.filter(
+        shift=shift, kind=Assignment.OVERRIDE, pk=override_id, revoked_at=None
+    ).first()
+    if o is None:
+        raise ApiError(404, f"Unknown override: {override_id}")
+    try:
+        services.unassign_override(o, actor=actor)
+    except OnCallError as exc:
+        raise _refused(exc) from None
+    shift.refresh_from_db()
+    return {"shift": shift_state(shift)}
+
+
+@router.post(SHIFT + "/comment", openapi_extra=json_body("CommentIn"), summary="Comment a shift")
+def post_comment(request, number: str, schedule_id: str, shift_id: str):
+    _account, shift, actor = _write_target(request, number, schedule_id, shift_id)
+    body = _body(request, CommentIn)
+    try:
+        note = services.comment(shift, body.comment, actor=actor)
+    except OnCallError as exc:
+        raise _refused(exc) from None
+    return {"comment": note.text, "at": note.at.isoformat()}
+
+
+@router.post(
+    "/accounts/{number}/schedules/{schedule_id}/swap",
+    openapi_extra=json_body("SwapIn"),
+    summary="Swap the people of two shifts",
+)
+def post_swap(request, number: str, schedule_id: str):
+    account = account_for(request, number, *WRITE)
+    schedule = _schedule(account, schedule_id)
+    body = _body(request, SwapIn)
+    a, b = (_shift(schedule, sid) for sid in body.shifts)
+    try:
+        services.swap(a, b, actor=Actor.of_token(request.auth))
+    except OnCallError as exc:
+        raise _refused(exc) from None
+    a.refresh_from_db()
+    b.refresh_from_db()
+    return {"shifts": [shift_state(a), shift_state(b)]}

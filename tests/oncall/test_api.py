@@ -1,0 +1,218 @@
+"""The contract's on-call endpoints: provisioning, the look-up, and the client's actions."""
+
+import pytest
+
+from portal.oncall.models import Assignment, ScheduleEvent, Shift
+from tests.oncall.helpers import contact
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/accounts/4000"
+
+
+@pytest.fixture
+def provision(make_token):
+    return make_token("provision", name="provisioning")
+
+
+@pytest.fixture
+def seeded(api, provision, account):
+    assert (
+        api("put", f"{BASE}/schedules/01", provision, json={"name": "01 Horaire"}).status_code
+        == 200
+    )
+    for sid, start, end in [
+        ("a", "2023-04-24T07:30:00-04:00", "2023-05-01T07:30:00-04:00"),
+        ("b", "2023-05-01T07:30:00-04:00", "2023-05-08T07:30:00-04:00"),
+    ]:
+        r = api(
+            "put",
+            f"{BASE}/schedules/01/shifts/{sid}",
+            provision,
+            json={"start": start, "end": end, "rank": 0, "name": "Rotation", "role": "OC"},
+        )
+        assert r.status_code == 200, r.content
+    contact(account, "anthony", "Anthony Giosi", sms="5145550101")
+    contact(account, "luc", "Luc Lambert", phone1="5145550102")
+    return account
+
+
+def oncall(api, token, at="2023-05-02T10:00:00-04:00", **params):
+    query = "&".join(f"{k}={v}" for k, v in {"at": at, **params}.items())
+    return api("get", f"{BASE}/oncall?{query}", token)
+
+
+def test_provisioning_is_idempotent_and_counts(api, provision, seeded):
+    r = api("put", f"{BASE}/schedules/01", provision, json={"name": "01 Horaire"})
+    assert r.json()["unchanged"] == 1
+    r = api(
+        "put",
+        f"{BASE}/schedules/01/shifts/b",
+        provision,
+        json={"start": "2023-05-01T07:30:00-04:00", "end": "2023-05-08T07:30:00-04:00"},
+    )
+    assert r.json()["unchanged"] == 1
+    r = api(
+        "put",
+        f"{BASE}/schedules/01/shifts/b",
+        provision,
+        json={"start": "2023-05-01T08:30:00-04:00", "end": "2023-05-08T07:30:00-04:00"},
+    )
+    assert r.json()["updated"] == 1
+
+
+def test_a_shift_must_end_after_it_starts_and_have_offsets(api, provision, seeded):
+    r = api(
+        "put",
+        f"{BASE}/schedules/01/shifts/c",
+        provision,
+        json={"start": "2023-05-08T07:30:00-04:00", "end": "2023-05-08T07:30:00-04:00"},
+    )
+    assert r.status_code == 422
+    r = api(
+        "put",
+        f"{BASE}/schedules/01/shifts/c",
+        provision,
+        json={"start": "2023-05-08T07:30:00", "end": "2023-05-09T07:30:00-04:00"},
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "start"
+    assert not Shift.objects.filter(external_id="c").exists()
+
+
+def test_a_gap_is_reported_as_unassigned(api, make_token, seeded):
+    token = make_token("oncall:read")
+    r = oncall(api, token)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["account"] == "4000"
+    assert body["at"] == "2023-05-02T10:00:00-04:00"
+    [entry] = body["entries"]
+    assert entry["source"] == "unassigned" and entry["contact"] is None
+    assert entry["schedule"] == "01" and entry["schedule_name"] == "01 Horaire"
+    assert entry["start"] == "2023-05-01T07:30:00-04:00"
+
+
+def test_the_seed_example_through_the_api(api, make_token, seeded):
+    write = make_token("oncall:write", [seeded], name="dispatch-tool")
+    read = make_token("client", [seeded])
+    shift = f"{BASE}/schedules/01/shifts/b"
+    r = api("put", f"{shift}/assignment", write, json={"contact": "anthony", "comment": ""})
+    assert r.status_code == 200, r.content
+    assert oncall(api, read).json()["entries"][0]["contact"]["name"] == "Anthony Giosi"
+
+    r = api(
+        "post",
+        f"{shift}/overrides",
+        write,
+        json={
+            "contact": "luc",
+            "start": "2023-04-30T07:30:00-04:00",
+            "end": "2023-05-03T07:30:00-04:00",
+        },
+    )
+    assert r.status_code == 422
+    assert r.json()["detail"] == "The Start time cannot occur before the original shift start time."
+
+    r = api(
+        "post",
+        f"{shift}/overrides",
+        write,
+        json={
+            "contact": "luc",
+            "start": "2023-05-01T07:30:00-04:00",
+            "end": "2023-05-03T07:30:00-04:00",
+        },
+    )
+    assert r.status_code == 201, r.content
+    override_id = r.json()["override_id"]
+    entry = oncall(api, read).json()["entries"][0]
+    assert (entry["source"], entry["contact"]["name"]) == ("override", "Luc Lambert")
+    assert entry["contact"]["phones"] == ["5145550102"]
+
+    assert api("delete", f"{shift}/overrides/{override_id}", write).status_code == 200
+    entry = oncall(api, read).json()["entries"][0]
+    assert (entry["source"], entry["contact"]["name"]) == ("assignment", "Anthony Giosi")
+
+    assert api("post", f"{shift}/comment", write, json={"comment": "vacances"}).status_code == 200
+    assert (
+        api("post", f"{BASE}/schedules/01/swap", write, json={"shifts": ["a", "b"]}).status_code
+        == 200
+    )
+    assert oncall(api, read).json()["entries"][0]["source"] == "unassigned"
+    assert (
+        oncall(api, read, at="2023-04-25T10:00:00-04:00").json()["entries"][0]["contact"]["name"]
+        == "Anthony Giosi"
+    )
+    assert api("delete", f"{BASE}/schedules/01/shifts/a/assignment", write).status_code == 200
+    assert ScheduleEvent.objects.filter(actor_name="api:dispatch-tool").count() >= 5
+
+
+def test_a_stale_version_gets_409_with_the_new_state(api, make_token, seeded):
+    write = make_token("oncall:write", [seeded])
+    shift = f"{BASE}/schedules/01/shifts/b"
+    version = Shift.objects.get(external_id="b").version
+    api("put", f"{shift}/assignment", write, json={"contact": "anthony", "version": version})
+    r = api("put", f"{shift}/assignment", write, json={"contact": "luc", "version": version})
+    assert r.status_code == 409
+    assert r.json()["errors"][0]["shift"]["contact"]["name"] == "Anthony Giosi"
+
+
+def test_recurring_assignment_through_the_api(api, make_token, provision, seeded):
+    write = make_token("oncall:write", [seeded])
+    r = api(
+        "put",
+        f"{BASE}/schedules/01/shifts/a/assignment",
+        write,
+        json={"contact": "luc", "recurring_until": "2023-05-31"},
+    )
+    assert r.json()["assigned"] == ["a", "b"]
+
+
+def test_clients_cannot_provision_or_delete_shifts(api, make_token, seeded):
+    for scope in ("client", "oncall:write", "oncall:read"):
+        token = make_token(scope, [seeded])
+        assert api("put", f"{BASE}/schedules/02", token, json={"name": "x"}).status_code == 403
+        assert api("delete", f"{BASE}/schedules/01/shifts/a", token).status_code == 403
+        assert api("delete", f"{BASE}/schedules/01", token).status_code == 403
+    assert Shift.objects.filter(removed_at=None).count() == 2
+
+
+def test_a_token_of_another_account_cannot_touch_these_shifts(
+    api, make_token, seeded, other_account
+):
+    write = make_token("oncall:write", [other_account])
+    read = make_token("client", [other_account])
+    r = api("put", f"{BASE}/schedules/01/shifts/b/assignment", write, json={"contact": "anthony"})
+    assert r.status_code == 403
+    assert oncall(api, read).status_code == 403
+    assert not Assignment.objects.exists()
+
+
+def test_a_deleted_shift_keeps_its_history_and_leaves_the_look_up(
+    api, make_token, provision, seeded
+):
+    write = make_token("oncall:write", [seeded])
+    api("put", f"{BASE}/schedules/01/shifts/b/assignment", write, json={"contact": "anthony"})
+    assert api("delete", f"{BASE}/schedules/01/shifts/b", provision).status_code == 200
+    assert oncall(api, make_token("oncall:read")).json()["entries"] == []
+    assert Assignment.objects.count() == 1
+    assert ScheduleEvent.objects.filter(action="shift_deleted").exists()
+
+
+def test_bad_input_gets_the_contracts_errors(api, make_token, seeded):
+    write = make_token("oncall:write", [seeded])
+    r = api("put", f"{BASE}/schedules/01/shifts/b/assignment", write, data="{nope")
+    assert r.status_code == 400
+    r = api("put", f"{BASE}/schedules/01/shifts/b/assignment", write, json={"contact": "ghost"})
+    assert r.status_code == 422
+    r = api("put", f"{BASE}/schedules/01/shifts/zz/assignment", write, json={"contact": "luc"})
+    assert r.status_code == 404
+    assert oncall(api, make_token("oncall:read"), at="2023-05-02T10:00:00").status_code == 422
+    assert api("get", f"{BASE}/oncall").status_code == 401
+
+
+def test_the_openapi_document_describes_the_oncall_endpoints(api, make_token):
+    schema = api("get", "/api/v1/openapi.json").json()
+    assert "/api/v1/accounts/{number}/oncall" in schema["paths"]
+    assert "OverrideIn" in schema["components"]["schemas"]
