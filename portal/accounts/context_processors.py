@@ -11,4 +11,5 @@ def portal(request):
         "membership": getattr(request, "membership", None),
         "my_accounts": accounts,
         "PORTAL": settings.PORTAL,
+        "IDLE_MINUTES": settings.SESSION_COOKIE_AGE // 60,
     }

@@ -1,5 +1,7 @@
-"""The sections of the portal, in menu order: (URL name, label)."""
+"""The sections of the portal, in menu order: (URL name, label), and the home page's guide."""
 
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 SECTIONS = [
@@ -14,3 +16,45 @@ SECTIONS = [
     ("stats", pgettext_lazy("menu", "Statistics")),
     ("settings", pgettext_lazy("menu", "Settings")),
 ]
+SECTION_NAMES = {name for name, _label in SECTIONS}
+
+# What each section is for, in the manuals' words (seed 000 and the WebPortal's "Options").
+GUIDE = {
+    "inbox": _(
+        "The messages our team took on your account during the last %(days)s days, "
+        "with their dispatch history. Filter them, mark them closed, download them."
+    ),
+    "directory": _(
+        "The contacts available to our team and their contact information. To change them, "
+        "write to %(email)s."
+    ),
+    "calls": _(
+        "Listen to all incoming and outgoing calls answered on your account during the last "
+        "%(days)s days."
+    ),
+    "oncall": _(
+        "Your on-call schedules: who is on call for each shift. Assign a person, or make a "
+        "temporary change (override) while keeping an accurate history."
+    ),
+    "info_pages": _(
+        "Your client information pages: the instructions our agents use for your account. "
+        "Any updates should be sent to us by e-mail at %(email)s."
+    ),
+    "billing": _("Your billing history and payments."),
+    "billable": _("A complete list of the billable transactions of the last %(days)s days."),
+    "stats": _("Your client statistics for the last %(days)s days."),
+    "settings": _("Change your password and choose your language."),
+}
+
+
+def guide(account) -> list[dict]:
+    """The home page's guide: every section but Home, with what it is for."""
+    values = {
+        "days": account.retention_days,
+        "email": settings.PORTAL["SERVICE_EMAIL"],
+    }
+    return [
+        {"name": name, "label": label, "text": str(GUIDE[name]) % values}
+        for name, label in SECTIONS
+        if name in GUIDE
+    ]

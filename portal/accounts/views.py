@@ -1,34 +1,52 @@
+"""Signing in and out, the home page, settings, the language switch and the account switcher."""
+
+import math
+
+from axes.helpers import get_cool_off
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.accounts import audit
+from portal.accounts.forms import PasswordChangeForm
 from portal.accounts.middleware import LANGUAGE_COOKIE, SUPPORTED
+from portal.accounts.sections import SECTION_NAMES, guide
 from portal.accounts.tenancy import user_accounts
+
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record("login", request=self.request, user=form.get_user())
+        return response
 
-def lockout(request, credentials=None, *args, **kwargs):
+
+def lockout_minutes(request=None) -> int:
+    cool_off = get_cool_off(request)
+    return math.ceil(cool_off.total_seconds() / 60) if cool_off else 0
+
+
+def lockout(request, response=None, credentials=None, *args, **kwargs):
     """django-axes calls this when a login is locked after repeated failures."""
-    from django.contrib.auth.forms import AuthenticationForm
-
-    form = AuthenticationForm(request)
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username})
+    audit.record("login.locked", request=request, actor=username[:200])
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "locked_out": True},
+        {"form": form, "locked_out": True, "lockout_minutes": lockout_minutes(request)},
         status=429,
     )
 
@@ -45,20 +63,18 @@ def root(request):
 
 
 def home(request, account_number):
-    return render(request, "accounts/home.html")
+    return render(request, "accounts/home.html", {"guide": guide(request.account)})
 
 
 def switch_account(request):
     """The account switcher: go to the same section of another account."""
-    number = request.GET.get("account", "")
-    section = request.GET.get("section", "home")
     if not request.user.is_authenticated:
         return redirect("login")
+    number = request.GET.get("account", "")
+    section = request.GET.get("section", "home")
     if not user_accounts(request.user).filter(number=number).exists():
         raise Http404
-    from portal.accounts.sections import SECTIONS
-
-    if section not in {name for name, _label in SECTIONS}:
+    if section not in SECTION_NAMES:
         section = "home"
     return redirect(section, account_number=number)
 
@@ -76,23 +92,32 @@ def settings_view(request, account_number):
 
 @require_POST
 def set_language(request):
-    """Remember the language for the user (and in a cookie before sign-in)."""
+    """Remember the language for the user, and in a cookie for the sign-in page.
+
+    An empty choice (from Settings) goes back to the account's language.
+    """
     language = request.POST.get("language", "")
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if language in SUPPORTED:
         if request.user.is_authenticated:
             request.user.language = language
             request.user.save(update_fields=["language"])
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax")
+    elif language == "" and request.user.is_authenticated:
+        request.user.language = ""
+        request.user.save(update_fields=["language"])
+        response.delete_cookie(LANGUAGE_COOKIE, samesite="Lax")
     return response
 
 
+@require_POST
 def logout_view(request):
-    from django.contrib.auth import logout
-
-    if request.method == "POST":
-        logout(request)
-    return redirect(reverse("login"))
+    if request.user.is_authenticated:
+        audit.record("logout", request=request)
+    logout(request)
+    return redirect("login")

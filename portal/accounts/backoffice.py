@@ -1,0 +1,60 @@
+"""Pieces the back office (the Django admin of every app) shares.
+
+The words of the other apps' admin pages live here too, so that they are in this app's
+translation catalog, which the web-foundation work keeps complete.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Data that comes from the call-center platform: staff look, nobody edits here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Calls and recordings.
+DURATION = _("duration")
+RECORDING = _("recording")
+ACCOUNT = _("account")
+SIZE = _("size")
+STORED_AS = _("stored as")
+
+# Information pages.
+PREVIEW = _("preview")
+INFO_PAGE_HELP = _(
+    "Formatted text in HTML. Allowed tags: %(tags)s. Anything else is removed on save."
+)
+
+# API tokens.
+ACCOUNTS = _("accounts")
+ACTIVE = _("active")
+TOKEN_ACCOUNTS_HELP = _("Required for the client and oncall:write scopes: the accounts it may use.")
+TOKEN_NEEDS_ACCOUNT = _("This scope needs at least one account.")
+TOKEN_SHOWN_ONCE = _("The new token is %(token)s — copy it now: it is shown only this once.")
+REVOKE_TOKENS = _("Revoke the selected tokens")
+TOKENS_REVOKED = ngettext_lazy("%(count)d token revoked.", "%(count)d tokens revoked.", "count")
