@@ -1,5 +1,89 @@
-"""API endpoints of the calls app (mounted in portal/api/urls.py)."""
+"""Client reading API for calls and their recordings (contract: GET .../calls)."""
 
+from django.urls import reverse
 from ninja import Router
 
+from portal.accounts import audit
+from portal.api.auth import ApiError, account_for
+from portal.calls.models import Recording
+from portal.calls.services import CallFilter, call_as_dict, call_for, find_calls, recording_response
+from portal.inbox.api import READERS, after_cursor, page, page_limit, parse_instant
+
 router = Router(tags=["calls"])
+
+
+def _duration(value: float | None, field: str) -> float | None:
+    if value is not None and value < 0:
+        raise ApiError(
+            422, "Validation failed", [{"index": None, "field": field, "message": "Must be ≥ 0."}]
+        )
+    return value
+
+
+@router.get("/accounts/{number}/calls", summary="List an account's calls (newest first)")
+def list_calls(
+    request,
+    number: str,
+    start: str | None = None,
+    end: str | None = None,
+    caller_id: str | None = None,
+    agent: str | None = None,
+    min_duration_s: float | None = None,
+    max_duration_s: float | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+):
+    account = account_for(request, number, *READERS)
+    f = CallFilter(
+        start=parse_instant(start, account.tz, "start"),
+        end=parse_instant(end, account.tz, "end", end=True),
+        caller_id=caller_id or "",
+        agent=agent or "",
+        min_duration_s=_duration(min_duration_s, "min_duration_s"),
+        max_duration_s=_duration(max_duration_s, "max_duration_s"),
+    )
+    qs = find_calls([account], f).select_related("account", "agent", "recording")
+    qs = after_cursor(qs, cursor, "started_at")
+
+    def as_dict(call):
+        data = call_as_dict(call)
+        try:
+            has = call.recording is not None
+        except Recording.DoesNotExist:
+            has = False
+        data["has_recording"] = has
+        data["recording_url"] = (
+            request.build_absolute_uri(
+                reverse("api:call_recording", kwargs={"number": number, "call_id": call.call_id})
+            )
+            if has
+            else None
+        )
+        return data
+
+    return page(request, qs, page_limit(limit), "started_at", as_dict)
+
+
+@router.get(
+    "/accounts/{number}/calls/{call_id}/recording",
+    url_name="call_recording",
+    summary="A call's recording (audio; HTTP Range answered with 206)",
+    response={200: None, 206: None},
+)
+def get_recording(request, number: str, call_id: str):
+    account = account_for(request, number, *READERS)
+    call = call_for([account], call_id)
+    recording = Recording.objects.filter(call=call).select_related("call__account").first()
+    if call is None or recording is None:
+        raise ApiError(404, "No such recording.")
+    rng = request.headers.get("Range", "")
+    if not rng or rng.startswith("bytes=0-"):
+        audit.record(
+            "recording.download",
+            actor=request.auth.name,
+            account=account,
+            object_type="calls.call",
+            object_id=call.call_id,
+            via="api",
+        )
+    return recording_response(request, recording)

@@ -1,13 +1,21 @@
-"""Ingest of calls and recordings: the one code path for the API, the admin and the seeder."""
+"""Calls and recordings: ingest (the one code path for the API, the admin and the seeder),
+and what the Call Log section and the reading API do with them."""
 
+import datetime as dt
 import hashlib
 import os
+import re
 import tempfile
 import wave
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import IO, Annotated, Any, Literal
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from portal.accounts.models import Account
@@ -280,3 +288,251 @@ def store_recording(
         finally:
             tmp.close()
             os.unlink(tmp.name)
+
+
+# --- Reading: the Call Log section and the reading API ---------------------------------------
+
+PRESETS = {"hour": 1, "3hours": 3, "6hours": 6, "12hours": 12}
+RECENT_DAYS = 7
+
+
+@dataclass
+class CallFilter:
+    """The Call Log's criteria. Times are aware datetimes; durations in seconds; empty = any."""
+
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    caller_id: str = ""
+    account_number: str = ""
+    billing_number: str = ""
+    call_id: str = ""
+    agent: str = ""
+    station: str = ""
+    min_duration_s: float | None = None
+    max_duration_s: float | None = None
+    account_name: str = ""
+    min_quality: int | None = None
+    max_quality: int | None = None
+
+
+def preset_range(preset: str, tz, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Previous hour / three / six / twelve hours, or since midnight in the account's zone."""
+    if preset in PRESETS:
+        return now - dt.timedelta(hours=PRESETS[preset]), now
+    local = now.astimezone(tz)
+    midnight = dt.datetime.combine(local.date(), dt.time.min, tzinfo=tz)
+    return midnight, now
+
+
+def find_calls(
+    accounts: Iterable[Account], f: CallFilter, now: dt.datetime | None = None
+) -> QuerySet[Call]:
+    """The calls of `accounts` matching `f`, newest first, within each account's retention."""
+    now = now or timezone.now()
+    per_account = Q(pk__in=[])
+    for account in accounts:
+        cutoff = now - dt.timedelta(days=account.retention_days)
+        per_account |= Q(account=account, started_at__gte=max(cutoff, f.start or cutoff))
+    qs = Call.objects.filter(per_account)
+    if f.end is not None:
+        qs = qs.filter(started_at__lte=f.end)
+    if f.caller_id.strip():
+        qs = qs.filter(caller_id__contains=f.caller_id.strip())
+    if f.account_number.strip():
+        qs = qs.filter(account__number=f.account_number.strip())
+    if f.billing_number.strip():
+        qs = qs.filter(account__billing_number=f.billing_number.strip())
+    if f.call_id.strip():
+        qs = qs.filter(call_id=f.call_id.strip())
+    if f.agent.strip():
+        agents = Agent.objects.filter(code__iexact=f.agent.strip())
+        qs = qs.filter(agent__in=list(agents.values_list("pk", flat=True)))
+    if f.station.strip():
+        qs = qs.filter(station=f.station.strip())
+    if f.min_duration_s:
+        qs = qs.filter(duration_ms__gte=to_ms(f.min_duration_s))
+    if f.max_duration_s is not None:
+        qs = qs.filter(duration_ms__lte=to_ms(f.max_duration_s))
+    if f.account_name.strip():
+        qs = qs.filter(account__name__icontains=f.account_name.strip())
+    if f.min_quality:
+        qs = qs.filter(quality__gte=f.min_quality)
+    if f.max_quality is not None and f.max_quality < 100:
+        qs = qs.filter(quality__lte=f.max_quality)
+    return qs.order_by("-started_at", "-id")
+
+
+def split_recent(qs: QuerySet[Call], now: dt.datetime | None = None):
+    """The seed's two sections: the last 7 days ("Call Log Search Results"), then 8 to 60
+    days ("Archive")."""
+    now = now or timezone.now()
+    edge = now - dt.timedelta(days=RECENT_DAYS)
+    return qs.filter(started_at__gte=edge), qs.filter(started_at__lt=edge)
+
+
+def totals(qs: QuerySet[Call]) -> dict[str, Any]:
+    """How many calls and their total duration in minutes, one decimal (the WebPortal's)."""
+    agg = qs.order_by().aggregate(n=Count("pk"), ms=Sum("duration_ms"))
+    return {"count": agg["n"], "minutes": round((agg["ms"] or 0) / 60000, 1)}
+
+
+def call_for(accounts: Iterable[Account], call_id: str, now: dt.datetime | None = None):
+    """One call of these accounts, within retention, or None (another account's: None)."""
+    return (
+        find_calls(accounts, CallFilter(), now)
+        .select_related("account", "agent")
+        .filter(call_id=call_id)
+        .first()
+    )
+
+
+def format_hms(ms: int) -> str:
+    seconds = int(round(ms / 1000))
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def report_rows(calls: Iterable[Call]) -> Iterator[list]:
+    """Header then one row per call (the Call Log's columns), cells safe for a spreadsheet."""
+    from django.utils.translation import gettext as _
+
+    from portal.inbox.services import safe_cell
+
+    yield [
+        _("Start"),
+        _("Duration"),
+        _("Duration (mins)"),
+        _("Client Name"),
+        _("Client"),
+        _("Agent"),
+        _("Station"),
+        _("Caller ID"),
+        _("Caller name"),
+        _("Call ID"),
+        _("Call Info"),
+    ]
+    for c in calls:
+        yield [
+            c.started_at.astimezone(c.account.tz).strftime("%Y-%m-%d %H:%M:%S"),
+            format_hms(c.duration_ms),
+            round(c.duration_ms / 60000, 1),
+            safe_cell(c.account.name),
+            safe_cell(c.account.number),
+            safe_cell(c.agent.code if c.agent_id else ""),
+            safe_cell(c.station),
+            safe_cell(c.caller_id),
+            safe_cell(c.caller_name),
+            safe_cell(c.call_id),
+            _("Details") if c.kind == Call.TRANSACTION else _("Voice"),
+        ]
+
+
+# --- Serving recordings: HTTP Range, streamed from storage ----------------------------------
+
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None | Literal[False]:
+    """(first, last) byte of a single Range, None when there is none, False when it cannot
+    be satisfied (416)."""
+    if not header:
+        return None
+    m = RANGE.match(header.strip())
+    if not m or (not m.group(1) and not m.group(2)):
+        return None  # not a form we answer: send the whole file
+    if m.group(1):
+        first = int(m.group(1))
+        last = int(m.group(2)) if m.group(2) else size - 1
+    else:
+        first, last = max(size - int(m.group(2)), 0), size - 1
+    last = min(last, size - 1)
+    if first > last or first >= size:
+        return False
+    return first, last
+
+
+def stream_file(fh, first: int, length: int, chunk: int = CHUNK) -> Iterator[bytes]:
+    """`length` bytes of an open storage file from `first`, in chunks; closes it at the end."""
+    try:
+        fh.seek(first)
+        left = length
+        while left > 0:
+            data = fh.read(min(chunk, left))
+            if not data:
+                break
+            left -= len(data)
+            yield data
+    finally:
+        fh.close()
+
+
+def recording_response(request, recording: Recording, download: bool = False):
+    """The recording as the browser's audio element wants it: 206 for a Range, 200 whole,
+    416 for a range past the end; never read whole into memory."""
+    from django.http import HttpResponse, StreamingHttpResponse
+    from django.utils.http import content_disposition_header
+
+    size = recording.size
+    wanted = parse_range(request.headers.get("Range"), size)
+    if wanted is False:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    fh = recording.file.storage.open(recording.file.name, "rb")
+    first, last = wanted if wanted else (0, size - 1)
+    response = StreamingHttpResponse(
+        stream_file(fh, first, last - first + 1),
+        status=206 if wanted else 200,
+        content_type=recording.content_type,
+    )
+    response["Content-Length"] = str(last - first + 1)
+    response["Accept-Ranges"] = "bytes"
+    if wanted:
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    name = f"{recording.call.call_id}.{recording.extension}"
+    response["Content-Disposition"] = content_disposition_header(download, name)
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+class _Pipe:
+    """A write-only file object whose written bytes the zip generator hands on."""
+
+    def __init__(self):
+        self.buffer: list[bytes] = []
+        self.position = 0
+
+    def write(self, data: bytes) -> int:
+        self.buffer.append(bytes(data))
+        self.position += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.position
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self.buffer)
+        self.buffer.clear()
+        return data
+
+
+def zip_recordings(recordings: Iterable[Recording]) -> Iterator[bytes]:
+    """A zip of the recordings, produced piece by piece (nothing whole in memory)."""
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED) as zf:
+        for recording in recordings:
+            started = recording.call.started_at.astimezone(recording.call.account.tz)
+            name = f"{started:%Y-%m-%d_%H%M%S}_{recording.call.call_id}.{recording.extension}"
+            info = zipfile.ZipInfo(name, date_time=started.timetuple()[:6])
+            info.file_size = recording.size
+            with (
+                recording.file.storage.open(recording.file.name, "rb") as src,
+                zf.open(info, "w") as dest,
+            ):
+                while data := src.read(CHUNK):
+                    dest.write(data)
+                    yield pipe.take()
+        yield pipe.take()
+    yield pipe.take()

@@ -1,5 +1,270 @@
-from django.shortcuts import render
+"""The Call Log section: the miTeam Call Log and the WebPortal's Agent Recordings in one page."""
+
+import datetime as dt
+import tempfile
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.accounts import audit
+from portal.accounts.models import AuditLog
+from portal.accounts.tenancy import user_accounts
+from portal.calls.forms import CallFilterForm
+from portal.calls.models import Call, Recording
+from portal.calls.services import (
+    call_for,
+    find_calls,
+    recording_response,
+    report_rows,
+    split_recent,
+    totals,
+    zip_recordings,
+)
+from portal.inbox.models import Message
+from portal.inbox.services import write_xlsx
+
+PAGE_SIZE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _form(request):
+    return CallFilterForm(
+        request.GET, accounts=user_accounts(request.user), current=request.account
+    )
+
+
+def _page(request, name: str) -> int:
+    try:
+        return max(int(request.GET.get(name, 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _section(request, qs, page_param: str) -> dict:
+    page = _page(request, page_param)
+    offset = (page - 1) * PAGE_SIZE
+    rows = list(qs.select_related("account", "agent", "recording")[offset : offset + PAGE_SIZE + 1])
+    query = request.GET.copy()
+    query.pop(page_param, None)
+    return {
+        "rows": rows[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+        "param": page_param,
+        "query": query.urlencode(),
+        **totals(qs),
+    }
+
+
+@require_GET
 def calls(request, account_number):
-    return render(request, "section.html", {"section": "calls"})
+    form = _form(request)
+    recent = archive = None
+    if form.is_valid():
+        qs = find_calls(form.chosen_accounts(), form.to_filter())
+        recent_qs, archive_qs = split_recent(qs)
+        recent = _section(request, recent_qs, "p")
+        archive = _section(request, archive_qs, "ap")
+    return render(
+        request,
+        "calls/calls.html",
+        {
+            "section": "calls",
+            "form": form,
+            "recent": recent,
+            "archive": archive,
+            "query": request.GET.urlencode(),
+            "many_accounts": len(form.accounts) > 1,
+            "total_minutes": round((recent["minutes"] + archive["minutes"]), 1) if recent else 0,
+        },
+    )
+
+
+def _call_or_404(request, call_id) -> Call:
+    """A call of the account in the URL (any other account's call is a 404)."""
+    call = call_for([request.account], call_id)
+    if call is None:
+        raise Http404
+    return call
+
+
+def _dialog(request, template: str, context: dict):
+    context["base"] = "calls/_dialog_base.html" if request.htmx else "calls/page_base.html"
+    return render(request, template, {"section": "calls", **context})
+
+
+@require_GET
+def call_details(request, account_number, call_id):
+    """What a transaction without conversation was: the messages dispatched on it."""
+    call = _call_or_404(request, call_id)
+    dispatched = (
+        Message.objects.filter(account=request.account, call_id=call.call_id)
+        .prefetch_related("events")
+        .order_by("taken_at")
+    )
+    return _dialog(request, "calls/details.html", {"call": call, "dispatched": dispatched})
+
+
+@require_GET
+def call_voice(request, account_number, call_id):
+    """The Call Information dialog with its audio player."""
+    call = _call_or_404(request, call_id)
+    recording = Recording.objects.filter(call=call).first()
+    if recording is None:
+        raise Http404
+    return _dialog(request, "calls/voice.html", {"call": call, "recording": recording})
+
+
+def _audit_play(request, recording: Recording) -> None:
+    """One "play" per listening, not one per Range request the audio element makes."""
+    rng = request.headers.get("Range", "")
+    if rng and not rng.startswith("bytes=0-"):
+        return
+    recent = AuditLog.objects.filter(
+        action="recording.play",
+        user=request.user,
+        object_id=str(recording.call.call_id),
+        at__gte=timezone.now() - dt.timedelta(seconds=60),
+    )
+    if not recent.exists():
+        audit.record(
+            "recording.play",
+            request=request,
+            account=recording.call.account,
+            object_type="calls.call",
+            object_id=recording.call.call_id,
+        )
+
+
+@require_GET
+def call_recording(request, account_number, call_id):
+    """The audio file, access-checked, streamed, with HTTP Range (206) for seeking."""
+    call = _call_or_404(request, call_id)
+    recording = Recording.objects.filter(call=call).select_related("call__account").first()
+    if recording is None:
+        raise Http404
+    download = request.GET.get("download") == "1"
+    if download:
+        audit.record(
+            "recording.download",
+            request=request,
+            account=request.account,
+            object_type="calls.call",
+            object_id=call.call_id,
+        )
+    else:
+        _audit_play(request, recording)
+    return recording_response(request, recording, download=download)
+
+
+@require_POST
+def calls_download(request, account_number):
+    """The checked recordings as one zip, streamed."""
+    ids = [i for i in request.POST.getlist("ids") if i][:1000]
+    recordings = list(
+        Recording.objects.filter(
+            call__in=find_calls([request.account], _unbounded()).filter(call_id__in=ids)
+        )
+        .select_related("call__account")
+        .order_by("-call__started_at")
+    )
+    back = reverse("calls", kwargs={"account_number": request.account.number})
+    if not recordings:
+        flash.error(request, _("Check at least one call that has a recording."))
+        return redirect(f"{back}?{request.GET.urlencode()}")
+    audit.record(
+        "recordings.download",
+        request=request,
+        account=request.account,
+        object_type="calls.call",
+        calls=[r.call.call_id for r in recordings],
+    )
+    stamp = timezone.now().astimezone(request.account.tz).strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(zip_recordings(recordings), content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="recordings-{request.account.number}-{stamp}.zip"'
+    )
+    return response
+
+
+def _unbounded():
+    from portal.calls.services import CallFilter
+
+    return CallFilter()
+
+
+def _report(request, form) -> tuple[tempfile.SpooledTemporaryFile, int, str]:
+    qs = find_calls(form.chosen_accounts(), form.to_filter()).select_related("account", "agent")
+    out = tempfile.TemporaryFile()
+    count = write_xlsx(report_rows(qs.iterator(chunk_size=2000)), out, _("Call Log"))
+    out.seek(0)
+    stamp = timezone.now().astimezone(request.account.tz).strftime("%Y%m%d-%H%M")
+    return out, count, f"call-log-{request.account.number}-{stamp}.xlsx"
+
+
+@require_GET
+def calls_excel(request, account_number):
+    """ "Open in Excel": the results as .xlsx."""
+    form = _form(request)
+    if not form.is_valid():
+        flash.error(request, _("Correct the search criteria first."))
+        return redirect("calls", account_number=request.account.number)
+    out, count, name = _report(request, form)
+    audit.record(
+        "calls.export",
+        request=request,
+        account=request.account,
+        format="xlsx",
+        count=count,
+        filters=request.GET.urlencode(),
+    )
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@require_POST
+def calls_email(request, account_number):
+    """ "Email report": the results as .xlsx, sent to the address the user typed."""
+    back = reverse("calls", kwargs={"account_number": request.account.number})
+    back = f"{back}?{request.GET.urlencode()}"
+    address = request.POST.get("email", "").strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        flash.error(request, _("Enter a valid e-mail address."))
+        return redirect(back)
+    form = _form(request)
+    if not form.is_valid():
+        flash.error(request, _("Correct the search criteria first."))
+        return redirect(back)
+    out, count, name = _report(request, form)
+    with out:
+        email = EmailMessage(
+            subject=_("Call log report — account %(number)s") % {"number": request.account.number},
+            body=_("The call log report you asked for is attached (%(count)s calls).")
+            % {"count": count},
+            to=[address],
+        )
+        email.attach(name, out.read(), XLSX)
+    try:
+        email.send()
+    except OSError:
+        flash.error(request, _("The report could not be sent. Try again later."))
+        return redirect(back)
+    audit.record(
+        "calls.email",
+        request=request,
+        account=request.account,
+        to=address,
+        count=count,
+        filters=request.GET.urlencode(),
+    )
+    flash.success(request, _("The report was sent to %(email)s.") % {"email": address})
+    return redirect(back)

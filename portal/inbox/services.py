@@ -1,10 +1,20 @@
-"""Ingest of messages and their dispatch history (contract: POST /api/v1/ingest/messages)."""
+"""Messages: ingest with their dispatch history (contract: POST /api/v1/ingest/messages),
+and what the Messages section and the reading API do with them."""
 
+import csv
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass as _dataclass
+from dataclasses import field as _field
 from typing import Annotated, Any, Literal
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from portal.accounts import audit
+from portal.accounts.models import Account, User
 from portal.calls.services import agents_by_code, check_batch
 from portal.inbox.models import Message, MessageEvent
 from portal.ingest import BatchInvalid, Counts, fold, upsert
@@ -117,3 +127,298 @@ def append_events(messages: list[MessageIn], stored: dict[str, Message]) -> set[
     if wanted:
         MessageEvent.objects.bulk_create(wanted, batch_size=500)
     return touched
+
+
+# --- Reading, closing, exporting, purging (the Messages section and the reading API) -----
+
+
+PERIODS = ("today", "yesterday", "week", "month")
+BOXES = ("open", "closed", "urgent")
+
+
+def retention_q(accounts: Iterable[Account], now: dt.datetime, field_name: str) -> Q:
+    """Each account's own rows, no older than its retention period."""
+    q = Q(pk__in=[])
+    for account in accounts:
+        cutoff = now - dt.timedelta(days=account.retention_days)
+        q |= Q(account=account, **{f"{field_name}__gte": cutoff})
+    return q
+
+
+def local_day_bounds(tz, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a calendar day in a zone, as aware datetimes (DST days are 23 or 25 h)."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def period_bounds(period: str, tz, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The quick periods, in the account's zone: Today, Yesterday, Last Week (the last 7 days,
+    today included), Last Month (the last 30 days, today included)."""
+    today = now.astimezone(tz).date()
+    if period == "today":
+        return local_day_bounds(tz, today)
+    if period == "yesterday":
+        return local_day_bounds(tz, today - dt.timedelta(days=1))
+    days = 7 if period == "week" else 30
+    start, _ = local_day_bounds(tz, today - dt.timedelta(days=days - 1))
+    return start, local_day_bounds(tz, today)[1]
+
+
+@_dataclass
+class MessageFilter:
+    """What the Messages page (and the API) can ask for. Empty means "any"."""
+
+    period: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+    boxes: set[str] = _field(default_factory=lambda: set(BOXES))
+    q: str = ""
+    call_id: str = ""
+    agent: str = ""
+    account_number: str = ""
+    billing_number: str = ""
+    status: str = ""  # API: "open" or "closed" (and-ed, unlike the boxes)
+    urgent_only: bool = False  # API: urgent=true
+    start_at: dt.datetime | None = None  # API: exact instants
+    end_at: dt.datetime | None = None
+
+
+def date_range(f, tz, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """[lo, hi) of a quick period or a from/to date range, in one account's zone."""
+    if f.period in PERIODS:
+        return period_bounds(f.period, tz, now)
+    lo = local_day_bounds(tz, f.start)[0] if f.start else None
+    hi = local_day_bounds(tz, f.end)[1] if f.end else None
+    return lo, hi
+
+
+def find_messages(
+    accounts: Iterable[Account], f: MessageFilter, now: dt.datetime | None = None
+) -> QuerySet[Message]:
+    """The messages of `accounts` that match `f`, newest first, within each account's
+    retention period. Dates are read in each account's own zone."""
+    now = now or timezone.now()
+    per_account = Q(pk__in=[])
+    for account in accounts:
+        lo, hi = date_range(f, account.tz, now)
+        cutoff = now - dt.timedelta(days=account.retention_days)
+        lo = max(lo, cutoff) if lo else cutoff
+        q = Q(account=account, taken_at__gte=lo)
+        if hi is not None:
+            q &= Q(taken_at__lt=hi)
+        per_account |= q
+    qs = Message.objects.filter(per_account)
+    if f.start_at:
+        qs = qs.filter(taken_at__gte=f.start_at)
+    if f.end_at:
+        qs = qs.filter(taken_at__lte=f.end_at)
+    if set(BOXES) - f.boxes:
+        boxes = Q(pk__in=[])
+        if "open" in f.boxes:
+            boxes |= Q(status=Message.OPEN)
+        if "closed" in f.boxes:
+            boxes |= Q(status=Message.CLOSED)
+        if "urgent" in f.boxes:
+            boxes |= Q(urgent=True)
+        qs = qs.filter(boxes)
+    if f.status in (Message.OPEN, Message.CLOSED):
+        qs = qs.filter(status=f.status)
+    if f.urgent_only:
+        qs = qs.filter(urgent=True)
+    for word in fold(f.q).split():
+        qs = qs.filter(search_text__contains=word)
+    if f.call_id.strip():
+        qs = qs.filter(call_id=f.call_id.strip())
+    if f.agent.strip():
+        qs = qs.filter(agent__code__iexact=f.agent.strip())
+    if f.account_number.strip():
+        qs = qs.filter(account__number=f.account_number.strip())
+    if f.billing_number.strip():
+        qs = qs.filter(account__billing_number=f.billing_number.strip())
+    return qs.order_by("-taken_at", "-id")
+
+
+def message_for(accounts: Iterable[Account], message_id: str, now: dt.datetime | None = None):
+    """One message of these accounts, within retention, or None."""
+    return (
+        find_messages(accounts, MessageFilter(), now)
+        .select_related("account", "agent", "closed_by")
+        .filter(message_id=message_id)
+        .first()
+    )
+
+
+def set_status(message: Message, status: str, user: User, request=None) -> bool:
+    """A client closes or reopens a message: who and when are kept. False if nothing changed."""
+    if status not in (Message.OPEN, Message.CLOSED) or message.status == status:
+        return False
+    message.status = status
+    if status == Message.CLOSED:
+        message.closed_at, message.closed_by = timezone.now(), user
+    else:
+        message.closed_at, message.closed_by = None, None
+    message.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+    audit.record(
+        "message.close" if status == Message.CLOSED else "message.reopen",
+        request=request,
+        user=user,
+        account=message.account,
+        obj=message,
+        message_id=message.message_id,
+    )
+    return True
+
+
+def message_as_dict(message: Message) -> dict:
+    """A message as ingested (the contract's Message), plus its status."""
+    tz = message.account.tz
+    return {
+        "message_id": message.message_id,
+        "account": message.account.number,
+        "taken_at": message.taken_at.astimezone(tz).isoformat(),
+        "call_id": message.call_id or None,
+        "agent": message.agent.code if message.agent_id else None,
+        "subject": message.subject,
+        "fields": [list(pair) for pair in message.fields],
+        "body": message.body,
+        "urgent": message.urgent,
+        "status": message.status,
+        "closed_at": message.closed_at.astimezone(tz).isoformat() if message.closed_at else None,
+        "events": [
+            {
+                "at": e.at.astimezone(tz).isoformat(),
+                "kind": e.kind,
+                "channel": e.channel or None,
+                "recipient": e.recipient or None,
+            }
+            for e in message.events.all()
+        ],
+    }
+
+
+# Exports ---------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A spreadsheet cell that cannot run as a formula: a leading =, +, -, @ is quoted."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def export_rows(messages: Iterable[Message]) -> Iterator[list[str]]:
+    """Header, then one row per message, every cell escaped. Times in each account's zone."""
+    from django.utils.translation import gettext as _
+
+    yield [
+        _("Account"),
+        _("Message ID"),
+        _("Taken"),
+        _("Subject"),
+        _("Form"),
+        _("Message"),
+        _("Urgent"),
+        _("Status"),
+        _("Call number"),
+        _("Agent"),
+    ]
+    for m in messages:
+        taken = m.taken_at.astimezone(m.account.tz).strftime("%Y-%m-%d %H:%M:%S")
+        form = "\n".join(f"{label}: {value}" for label, value in m.fields)
+        row = [
+            m.account.number,
+            m.message_id,
+            taken,
+            m.subject,
+            form,
+            m.body,
+            _("Yes") if m.urgent else _("No"),
+            m.get_status_display(),
+            m.call_id,
+            m.agent.code if m.agent_id else "",
+        ]
+        yield [safe_cell(c) for c in row]
+
+
+def write_csv(messages: Iterable[Message], out) -> int:
+    """Write the messages as CSV (UTF-8 with BOM so that Excel reads accents) to a text file."""
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    n = -1
+    for n, row in enumerate(export_rows(messages)):  # noqa: B007
+        writer.writerow(row)
+    return max(n, 0)
+
+
+def write_xlsx(rows: Iterable[list], out, title: str) -> int:
+    """Write rows (header first) to an .xlsx file object with a write-only workbook."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=title[:31])
+    n = -1
+    for n, row in enumerate(rows):  # noqa: B007
+        if n == 0:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.font = Font(bold=True)
+                cells.append(cell)
+            ws.append(cells)
+        else:
+            ws.append(row)
+    wb.save(out)
+    return max(n, 0)
+
+
+# Retention -------------------------------------------------------------------------------
+
+
+def purge_account(
+    account: Account, now: dt.datetime | None = None, batch_size: int = 1000
+) -> dict[str, int]:
+    """Delete the account's messages, calls and recording files older than its retention
+    period, in batches. Returns what was removed."""
+    from django.db import transaction
+
+    from portal.calls.models import Call, Recording
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=account.retention_days)
+    removed = {"messages": 0, "calls": 0, "recordings": 0}
+    while True:
+        ids = list(
+            Message.objects.filter(account=account, taken_at__lt=cutoff).values_list(
+                "pk", flat=True
+            )[:batch_size]
+        )
+        if not ids:
+            break
+        with transaction.atomic():
+            MessageEvent.objects.filter(message_id__in=ids).delete()
+            removed["messages"] += (
+                Message.objects.filter(pk__in=ids).delete()[1].get(Message._meta.label, 0)
+            )
+    while True:
+        ids = list(
+            Call.objects.filter(account=account, started_at__lt=cutoff).values_list(
+                "pk", flat=True
+            )[:batch_size]
+        )
+        if not ids:
+            break
+        recordings = list(Recording.objects.filter(call_id__in=ids))
+        with transaction.atomic():
+            Recording.objects.filter(call_id__in=ids).delete()
+            removed["calls"] += Call.objects.filter(pk__in=ids).delete()[1].get(Call._meta.label, 0)
+        # Files go after their rows: a crash in between leaves an orphan file, never a row
+        # pointing at nothing.
+        for recording in recordings:
+            if recording.file.name:
+                recording.file.storage.delete(recording.file.name)
+            removed["recordings"] += 1
+    return removed

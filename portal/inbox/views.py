@@ -1,5 +1,183 @@
-from django.shortcuts import render
+"""The Messages section: the miTeam Inbox and the WebPortal's Text Messages in one page."""
+
+import datetime as dt
+import tempfile
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.accounts import audit
+from portal.accounts.tenancy import user_accounts
+from portal.inbox.forms import MessageFilterForm
+from portal.inbox.models import Message
+from portal.inbox.services import (
+    export_rows,
+    find_messages,
+    message_for,
+    set_status,
+    write_csv,
+    write_xlsx,
+)
+
+PAGE_SIZE = 50
 
 
+def _form(request):
+    return MessageFilterForm(
+        request.GET, accounts=user_accounts(request.user), current=request.account
+    )
+
+
+def _poll_seconds() -> int:
+    return int(getattr(settings, "INBOX_POLL_SECONDS", 15))
+
+
+@require_GET
 def inbox(request, account_number):
-    return render(request, "section.html", {"section": "inbox"})
+    form = _form(request)
+    page_messages, has_next, page = [], False, 1
+    if form.is_valid():
+        try:
+            page = max(int(request.GET.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        qs = find_messages(form.chosen_accounts(), form.to_filter()).select_related(
+            "account", "agent"
+        )
+        offset = (page - 1) * PAGE_SIZE
+        rows = list(qs[offset : offset + PAGE_SIZE + 1])
+        has_next = len(rows) > PAGE_SIZE
+        page_messages = rows[:PAGE_SIZE]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "inbox/inbox.html",
+        {
+            "section": "inbox",
+            "form": form,
+            "page_messages": page_messages,
+            "page": page,
+            "has_next": has_next,
+            "query": query.urlencode(),
+            "since": timezone.now().isoformat(),
+            "poll_seconds": _poll_seconds(),
+            "many_accounts": len(form.accounts) > 1,
+        },
+    )
+
+
+@require_GET
+def inbox_poll(request, account_number):
+    """New messages since the page was shown, for an open inbox (htmx polls this)."""
+    form = _form(request)
+    try:
+        since = dt.datetime.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        since = None
+    now = timezone.now()
+    fresh = []
+    if form.is_valid() and since is not None and timezone.is_aware(since):
+        fresh = list(
+            find_messages(form.chosen_accounts(), form.to_filter())
+            .filter(created_at__gt=since)
+            .select_related("account", "agent")[:PAGE_SIZE]
+        )
+    query = request.GET.copy()
+    query.pop("since", None)
+    return render(
+        request,
+        "inbox/_poll.html",
+        {
+            "fresh": fresh,
+            "since": now.isoformat(),
+            "query": query.urlencode(),
+            "poll_seconds": _poll_seconds(),
+            "many_accounts": len(form.accounts) > 1,
+        },
+    )
+
+
+def _message_or_404(request, message_id) -> Message:
+    message = message_for([request.account], message_id)
+    if message is None:
+        raise Http404
+    return message
+
+
+@require_GET
+def message_detail(request, account_number, message_id):
+    message = _message_or_404(request, message_id)
+    return render(
+        request,
+        "inbox/message.html",
+        {
+            "section": "inbox",
+            "message": message,
+            "events": list(message.events.all()),
+            "back": request.GET.get("back", ""),
+        },
+    )
+
+
+@require_POST
+def message_status(request, account_number, message_id):
+    """Close or reopen a message (who and when are recorded)."""
+    message = _message_or_404(request, message_id)
+    status = request.POST.get("status", "")
+    if status not in (Message.OPEN, Message.CLOSED):
+        flash.error(request, _("Choose Open or Closed."))
+    elif set_status(message, status, request.user, request=request):
+        if status == Message.CLOSED:
+            flash.success(request, _("The message is closed."))
+        else:
+            flash.success(request, _("The message is open again."))
+    return redirect("message_detail", account_number=request.account.number, message_id=message_id)
+
+
+@require_POST
+def inbox_export(request, account_number):
+    """CSV or Excel of the checked messages, or of every message that matches the filters."""
+    fmt = request.POST.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form = _form(request)
+    if not form.is_valid():
+        flash.error(request, _("Correct the search criteria before downloading."))
+        return redirect("inbox", account_number=request.account.number)
+    qs = find_messages(form.chosen_accounts(), form.to_filter()).select_related("account", "agent")
+    ids = [i for i in request.POST.getlist("ids") if i]
+    if ids:
+        qs = qs.filter(message_id__in=ids)
+    stamp = timezone.now().astimezone(request.account.tz).strftime("%Y%m%d-%H%M")
+    name = f"messages-{request.account.number}-{stamp}.{fmt}"
+    # Written to a temporary file first so that the answer has a length: the page shows
+    # the download's progress from it.
+    out = tempfile.TemporaryFile()
+    if fmt == "csv":
+        import io
+
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        count = write_csv(qs.iterator(chunk_size=2000), text)
+        text.flush()
+        text.detach()
+        content_type = "text/csv; charset=utf-8"
+    else:
+        count = write_xlsx(export_rows(qs.iterator(chunk_size=2000)), out, _("Messages"))
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    out.seek(0)
+    audit.record(
+        "messages.export",
+        request=request,
+        account=request.account,
+        format=fmt,
+        count=count,
+        checked=len(ids),
+        filters=request.GET.urlencode(),
+    )
+    return FileResponse(out, as_attachment=True, filename=name, content_type=content_type)

@@ -1,3 +1,21 @@
 from tests.access import AccessCase
+from tests.calls.helpers import make_message
 
-CASES = [AccessCase("inbox")]
+
+def _message(account):
+    return {"message_id": make_message(account).message_id}
+
+
+CASES = [
+    AccessCase("inbox"),
+    AccessCase("inbox_poll"),
+    AccessCase("inbox_export", method="post", data={"format": "csv"}),
+    AccessCase("message_detail", setup=_message),
+    AccessCase(
+        "message_status",
+        setup=_message,
+        method="post",
+        data={"status": "closed"},
+        member_status=302,
+    ),
+]

@@ -1,0 +1,40 @@
+"""Apply each account's retention period: delete older messages, calls and recording files."""
+
+from django.core.management.base import BaseCommand
+
+from portal.accounts.models import Account
+from portal.inbox.services import purge_account
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete the messages, calls and recordings (rows and files) older than each account's "
+        "retention period (60 days by default), in batches, and print what was removed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--batch-size", type=int, default=1000, help="rows deleted per transaction (1000)"
+        )
+        parser.add_argument(
+            "--account", action="append", default=[], help="only this account number (repeatable)"
+        )
+
+    def handle(self, *args, batch_size: int, account: list[str], **options):
+        accounts = Account.objects.order_by("number")
+        if account:
+            accounts = accounts.filter(number__in=account)
+        total = {"messages": 0, "calls": 0, "recordings": 0}
+        for acc in accounts.iterator():
+            removed = purge_account(acc, batch_size=max(batch_size, 1))
+            for key, n in removed.items():
+                total[key] += n
+            if any(removed.values()):
+                self.stdout.write(
+                    f"{acc.number}: {removed['messages']} messages, {removed['calls']} calls, "
+                    f"{removed['recordings']} recordings (older than {acc.retention_days} days)"
+                )
+        self.stdout.write(
+            f"Removed {total['messages']} messages, {total['calls']} calls, "
+            f"{total['recordings']} recordings."
+        )
