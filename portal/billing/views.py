@@ -1,9 +1,167 @@
-from django.shortcuts import render
+"""Billing History and Billable Calls (with its Excel file and e-mail)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.accounts.tenancy import user_accounts
+from portal.billing.reports import billable_report, billable_workbook
+from portal.billing.services import (
+    billing_history,
+    cycle_containing,
+    cycles_since,
+    format_money,
+    local_today,
+    oldest_day,
+)
+from portal.stats.mail import XLSX, send_report
+from portal.stats.schedules import parse_addresses
 
 
+@require_GET
 def billing(request, account_number):
-    return render(request, "section.html", {"section": "billing"})
+    account = request.account
+    language = translation.get_language()
+    number = (request.GET.get("number") or "").strip()
+    mine = list(user_accounts(request.user))
+    billing_number = account.billing_number
+    error = ""
+    if number:
+        by_account = [a.billing_number for a in mine if a.number == number and a.billing_number]
+        by_billing = [a.billing_number for a in mine if a.billing_number == number]
+        found = by_account or by_billing
+        if found:
+            billing_number = found[0]
+        else:
+            # Another login's number looks exactly like a number that does not exist.
+            error = _("No billing history was found for this number.")
+            billing_number = ""
+    statements = billing_history(billing_number) if billing_number else []
+    for statement in statements:
+        for line in statement.lines:
+            line.money = format_money(line.amount, language)
+    hours = settings.PORTAL["AR_HOURS_FR" if language == "fr" else "AR_HOURS_EN"]
+    return render(
+        request,
+        "billing/billing.html",
+        {
+            "section": "billing",
+            "number": number,
+            "error": error,
+            "billing_number": billing_number,
+            "billing_accounts": [
+                a for a in mine if billing_number and a.billing_number == billing_number
+            ],
+            "statements": statements,
+            "ar_phones": settings.PORTAL["AR_PHONES"],
+            "ar_hours": hours,
+        },
+    )
 
 
+def _period(request) -> tuple[dt.date, dt.date, list[str]]:
+    """The period asked for: a cycle, or start/end dates; the current cycle by default."""
+    account = request.account
+    errors = []
+    start, end = cycle_containing(local_today(account))
+    cycle = request.GET.get("cycle")
+    if cycle:
+        try:
+            start, end = cycle_containing(dt.date.fromisoformat(cycle))
+        except ValueError:
+            errors.append(_("Choose a billing cycle from the list."))
+    elif request.GET.get("start") or request.GET.get("end"):
+        try:
+            start = dt.date.fromisoformat(request.GET.get("start", ""))
+            end = dt.date.fromisoformat(request.GET.get("end", ""))
+        except ValueError:
+            errors.append(_("Enter valid dates (YYYY-MM-DD)."))
+        else:
+            if end < start:
+                errors.append(_("The end date cannot be before the start date."))
+    return start, end, errors
+
+
+@require_GET
 def billable(request, account_number):
-    return render(request, "section.html", {"section": "billable"})
+    account = request.account
+    start, end, errors = _period(request)
+    report = None if errors else billable_report(account, start, end)
+    today = local_today(account)
+    oldest = oldest_day(account)
+    cycles = [
+        {"start": s, "end": e, "selected": report is not None and s <= report["start"] <= e}
+        for s, e in cycles_since(oldest, today)
+    ]
+    return render(
+        request,
+        "billing/billable.html",
+        {
+            "section": "billable",
+            "report": report,
+            "errors": errors,
+            "start": start,
+            "end": end,
+            "cycles": cycles,
+            "oldest": oldest,
+            "today": today,
+            "query": request.GET.urlencode(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _filename(report) -> str:
+    return f"billable-{report['account'].number}-{report['start']}-{report['end']}.xlsx"
+
+
+@require_GET
+def billable_export(request, account_number):
+    start, end, errors = _period(request)
+    if errors:
+        return billable(request, account_number)
+    report = billable_report(request.account, start, end)
+    response = HttpResponse(billable_workbook(report), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report)}"'
+    return response
+
+
+@require_POST
+def billable_email(request, account_number):
+    back = reverse("billable", args=[request.account.number]) + "?" + request.GET.urlencode()
+    start, end, errors = _period(request)
+    if errors:
+        messages.error(request, " ".join(errors))
+        return redirect(back)
+    try:
+        addresses = parse_addresses(request.POST.get("email", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    report = billable_report(request.account, start, end)
+    t = report["totals"]
+    body = "\n".join(
+        report["header"]
+        + [
+            "",
+            f"{_('Total Calls:')} {t['calls']}",
+            f"{_('Total Stats:')} {t['total_stats']}",
+            f"{_('Average Stat/Call:')} {'' if t['average'] is None else t['average']}",
+        ]
+    )
+    subject = _("Billable Calls") + f" — {request.account.label}"
+    try:
+        send_report(addresses, subject, body, [(_filename(report), billable_workbook(report))])
+    except OSError:
+        messages.error(request, _("The e-mail could not be sent. Please try again later."))
+        return redirect(back)
+    messages.success(request, _("The report was sent to %(to)s.") % {"to": ", ".join(addresses)})
+    return redirect(back)

@@ -1,1 +1,64 @@
-"""Statistics are computed from calls; this app has no tables of its own yet."""
+"""Scheduled reports: a client admin subscribes addresses to a daily, weekly or monthly e-mail
+of the statistics and the billable calls. Each period is sent once (ReportDelivery)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import Account
+
+
+class ReportSubscription(models.Model):
+    DAILY, WEEKLY, MONTHLY = "daily", "weekly", "monthly"
+    FREQUENCIES = [(DAILY, _("Daily")), (WEEKLY, _("Weekly")), (MONTHLY, _("Monthly"))]
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
+    emails = models.TextField(
+        _("e-mail addresses"), help_text=_("One or more, separated by commas.")
+    )
+    frequency = models.CharField(_("frequency"), max_length=8, choices=FREQUENCIES)
+    statistics = models.BooleanField(_("Statistics"), default=True)
+    billable = models.BooleanField(_("Billable Calls"), default=True)
+    language = models.CharField(_("language"), max_length=2, default="fr")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account__number", "frequency", "id"]
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+
+    def __str__(self) -> str:
+        return f"{self.account.number} {self.frequency} → {self.emails}"
+
+    @property
+    def addresses(self) -> list[str]:
+        return [e.strip() for e in self.emails.split(",") if e.strip()]
+
+
+class ReportDelivery(models.Model):
+    """One period of one subscription, claimed before it is sent: the unique key is what
+    makes a second run of the command (even a simultaneous one) send nothing twice."""
+
+    subscription = models.ForeignKey(
+        ReportSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "period_start", "period_end"], name="uniq_report_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} {self.period_start}–{self.period_end}"

@@ -8,9 +8,23 @@ TORONTO = ZoneInfo("America/Toronto")
 _ids = itertools.count(1)
 
 
-def call(account="4000", at=None, duration=120.0, queued=None, assigned=None, answered=None,
-         work=None, holds=None, patch=None, busy=False, agent="ELD", direction="in",
-         kind="voice", dgroup=0, call_id=None):
+def call(
+    account="4000",
+    at=None,
+    duration=120.0,
+    queued=None,
+    assigned=None,
+    answered=None,
+    work=None,
+    holds=None,
+    patch=None,
+    busy=False,
+    agent="ELD",
+    direction="in",
+    kind="voice",
+    dgroup=0,
+    call_id=None,
+):
     """A call as the platform pushes it. `at` is a local (Toronto) datetime."""
     at = at or dt.datetime(2023, 3, 1, 10, 0)
     record = {
@@ -25,8 +39,14 @@ def call(account="4000", at=None, duration=120.0, queued=None, assigned=None, an
     }
     if agent:
         record["agent"] = agent
-    for key, value in (("queued_s", queued), ("assigned_s", assigned), ("answered_s", answered),
-                       ("work_s", work), ("holds_s", holds), ("patch_s", patch)):
+    for key, value in (
+        ("queued_s", queued),
+        ("assigned_s", assigned),
+        ("answered_s", answered),
+        ("work_s", work),
+        ("holds_s", holds),
+        ("patch_s", patch),
+    ):
         if value is not None:
             record[key] = value
     return record
@@ -35,14 +55,30 @@ def call(account="4000", at=None, duration=120.0, queued=None, assigned=None, an
 def answered(wait, work=111, holds=None, queued=3.0, talk=150.0, **kw):
     """An answered agent call: the caller asked for an agent at `queued` s, waited `wait` s."""
     ans = queued + wait
-    return call(queued=queued, assigned=max(queued, ans - 2), answered=ans,
-                duration=ans + talk, work=work, holds=holds, **kw)
+    return call(
+        queued=queued,
+        assigned=max(queued, ans - 2),
+        answered=ans,
+        duration=ans + talk,
+        work=work,
+        holds=holds,
+        **kw,
+    )
 
 
 def english_example(account="4000"):
     """Seed 001: one call — 100.0 %, average work 192, wait 11.6, within 30 s."""
-    return [call(account, dt.datetime(2023, 3, 1, 9, 15), duration=250.0, queued=2.0,
-                 assigned=12.0, answered=13.6, work=192.0)]
+    return [
+        call(
+            account,
+            dt.datetime(2023, 3, 1, 9, 15),
+            duration=250.0,
+            queued=2.0,
+            assigned=12.0,
+            answered=13.6,
+            work=192.0,
+        )
+    ]
 
 
 def french_example(account="4000"):
@@ -114,11 +150,11 @@ ENGLISH_FIGURES = {
 def ingest(api, token, calls):
     """Push calls through POST /api/v1/ingest/calls, 1000 a batch."""
     for i in range(0, len(calls), 1000):
-        response = api("post", "/api/v1/ingest/calls", token, json={"calls": calls[i:i + 1000]})
+        response = api("post", "/api/v1/ingest/calls", token, json={"calls": calls[i : i + 1000]})
         if response.status_code == 404:
             # The ingest endpoint is not mounted yet: the same service it will call.
             from portal.calls.services import ingest_calls
 
-            ingest_calls(calls[i:i + 1000])
+            ingest_calls(calls[i : i + 1000])
             continue
         assert response.status_code == 200, response.content

@@ -1,0 +1,252 @@
+"""The Statistics report as the page, the Excel file and the e-mail all show it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal.stats import charts
+from portal.stats.definitions import ROWS
+from portal.stats.forms import WEEKDAYS
+from portal.stats.services import (
+    Figure,
+    Filters,
+    comparison,
+    per_day,
+    per_hour,
+    statistics,
+    statistics_by_agent,
+)
+
+
+@dataclass
+class Report:
+    filters: Filters
+    accounts: list
+    figures: dict[str, Figure]
+    rows: list[dict[str, Any]]
+    header: list[str] = field(default_factory=list)
+    agents: list[dict[str, Any]] = field(default_factory=list)
+    hours: list[dict[str, int]] = field(default_factory=list)
+    days: list[dict[str, Any]] = field(default_factory=list)
+    previous: dict[str, Any] | None = None
+    previous_period: tuple[dt.date, dt.date] | None = None
+
+
+def time_text(t: dt.time | None, default: dt.time) -> str:
+    t = t or default
+    if t == dt.time(0, 0):
+        return _("12:00 mid")
+    return formats.time_format(t, "TIME_FORMAT")
+
+
+def header_lines(filters: Filters, accounts: list) -> list[str]:
+    """Company, account(s), the period, "Calls after … and Calls before …", days of the week."""
+    numbers = ", ".join(a.number for a in accounts) or "—"
+    lines = [
+        ", ".join(a.name for a in accounts) or "—",
+        ngettext("Account %(numbers)s", "Accounts %(numbers)s", len(accounts))
+        % {"numbers": numbers},
+    ]
+    if filters.start is not None and filters.end is not None:
+        lines.append(
+            _("%(start)s 12:00 AM to %(end)s 11:59 PM")
+            % {
+                "start": formats.date_format(filters.start, "SHORT_DATE_FORMAT"),
+                "end": formats.date_format(filters.end, "SHORT_DATE_FORMAT"),
+            }
+        )
+    lines.append(
+        _("Calls after: %(after)s and Calls before: %(before)s")
+        % {
+            "after": time_text(filters.after, dt.time(0, 0)),
+            "before": time_text(filters.before, dt.time(23, 59)),
+        }
+    )
+    days = dict(WEEKDAYS)
+    chosen = [str(days[str(d)]) for d in sorted(set(filters.weekdays))] or [str(days[""])]
+    lines.append(_("Day of Week: %(days)s") % {"days": ", ".join(chosen)})
+    return lines
+
+
+def table_rows(figures: dict[str, Figure]) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": row.key,
+            "label": str(row.label),
+            "value": figures[row.key]["value"],
+            "pct": figures[row.key]["pct"],
+            "explanation": str(row.explanation),
+            "unit": row.unit,
+        }
+        for row in ROWS
+    ]
+
+
+def build_report(filters: Filters, detail: bool = True) -> Report:
+    """The figures (one aggregate query) and, with `detail`, the charts' series, the
+    per-agent breakdown and the previous period of the same length."""
+    accounts = filters.selected_accounts()
+    filters.accounts = accounts  # the group filters are applied once, here
+    filters.groups, filters.exclude_groups = [], []
+    figures = statistics(filters)
+    report = Report(
+        filters=filters,
+        accounts=accounts,
+        figures=figures,
+        rows=table_rows(figures),
+        header=header_lines(filters, accounts),
+    )
+    if detail:
+        report.agents = statistics_by_agent(filters)
+        report.hours = per_hour(filters)
+        report.days = per_day(filters)
+        previous = filters.previous()
+        if previous is not None:
+            report.previous = comparison(figures, statistics(previous))
+            report.previous_period = (previous.start, previous.end)
+    return report
+
+
+def chart_svgs(report: Report) -> dict[str, str]:
+    t = report.figures
+    hours = report.hours
+    days = report.days
+    answered = t["answered_of_total"]["value"] or 0
+    abandoned = (t["system_abandon"]["value"] or 0) + (t["agent_abandon"]["value"] or 0)
+    automated = t["automated"]["value"] or 0
+    within = t["within_30s"]["value"] or 0
+    return {
+        "hours": charts.stacked_bars(
+            _("Calls per hour of day"),
+            _("Incoming calls for each hour of the day, answered and others."),
+            [f"{h['hour']:02d}" for h in hours],
+            [
+                (_("Answered"), "answered", [h["answered"] for h in hours]),
+                (_("Other"), "other", [h["total"] - h["answered"] for h in hours]),
+            ],
+            every=2,
+        ),
+        "days": charts.stacked_bars(
+            _("Calls per day"),
+            _("Incoming calls for each day: answered, abandoned and automated."),
+            [formats.date_format(d["date"], "SHORT_DATE_FORMAT") for d in days],
+            [
+                (_("Answered"), "answered", [d["answered"] for d in days]),
+                (_("Abandoned"), "abandoned", [d["abandoned"] for d in days]),
+                (_("Automated"), "automated", [d["automated"] for d in days]),
+            ],
+            every=max(1, len(days) // 8),
+        ),
+        "answered": charts.share_bar(
+            _("Answered vs. abandoned"),
+            _("Incoming calls answered by an agent, abandoned, and automated."),
+            [
+                (_("Answered"), "answered", answered),
+                (_("Abandoned"), "abandoned", abandoned),
+                (_("Automated"), "automated", automated),
+            ],
+        ),
+        "within": charts.share_bar(
+            _("Share answered within 30 s"),
+            _("Answered calls that reached an agent within 30 seconds, and the others."),
+            [
+                (_("Within 30 s"), "answered", within),
+                (_("After 30 s"), "abandoned", answered - within),
+            ],
+        ),
+    }
+
+
+def number_text(value: Any, unit: str) -> str:
+    """A figure as the page shows it (localised decimal separator)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        places = {"secs1": 1, "mins2": 2}.get(unit, 0)
+        return formats.number_format(value, places)
+    return formats.number_format(value)
+
+
+def pct_text(pct: Decimal | None) -> str:
+    if pct is None:
+        return ""
+    return formats.number_format(pct, 1) + "\u00a0%"
+
+
+# --- Excel -------------------------------------------------------------------------------
+
+
+def workbook_bytes(report: Report, billable: list | None = None) -> bytes:
+    """The report as an .xlsx: the header, the sixteen rows (numbers as numbers), then the
+    per-agent breakdown; the billable calls on a second sheet when given."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Statistics")[:31]
+    bold = Font(bold=True)
+    for line in report.header:
+        ws.append([line])
+    ws["A1"].font = bold
+    ws.append([])
+    ws.append([_("Statistic"), _("Num."), _("%"), _("Explanation")])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for row in report.rows:
+        value = row["value"]
+        if isinstance(value, Decimal):
+            value = float(value)
+        pct = float(row["pct"]) if row["pct"] is not None else None
+        ws.append([row["label"], value, pct, row["explanation"]])
+        r = ws.max_row
+        ws.cell(r, 2).number_format = {"secs1": "0.0", "mins2": "0.00"}.get(row["unit"], "0")
+        ws.cell(r, 3).number_format = "0.0"
+        ws.cell(r, 4).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 10
+    ws.column_dimensions["C"].width = 8
+    ws.column_dimensions["D"].width = 90
+    if report.agents:
+        ws.append([])
+        ws.append([_("Per agent")])
+        ws.cell(ws.max_row, 1).font = bold
+        ws.append(
+            [
+                _("Agent"),
+                _("Answered"),
+                _("Avg work (secs)"),
+                _("Avg wait (secs)"),
+                _("Within 30 s (%)"),
+            ]
+        )
+        for a in report.agents:
+            f = a["figures"]
+            ws.append(
+                [
+                    a["agent"] or "—",
+                    f["answered_of_total"]["value"],
+                    _num(f["avg_work_s"]["value"]),
+                    _num(f["avg_wait_s"]["value"]),
+                    _num(f["within_30s"]["pct"]),
+                ]
+            )
+    if billable is not None:
+        from portal.billing.reports import add_billable_sheet
+
+        add_billable_sheet(wb, billable)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _num(v):
+    return float(v) if isinstance(v, Decimal) else v
