@@ -53,7 +53,9 @@ class Shift(models.Model):
         ordering = ["start", "rank", "id"]
         constraints = [
             models.UniqueConstraint(fields=["schedule", "external_id"], name="uniq_shift"),
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="shift_end_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="shift_end_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["schedule", "start"])]
         verbose_name = _("shift")
@@ -126,7 +128,9 @@ class OnCallInterval(models.Model):
     end = models.DateTimeField()
     source = models.CharField(max_length=10, choices=SOURCES)
     contact = models.ForeignKey(Contact, null=True, on_delete=models.SET_NULL, related_name="+")
-    assignment = models.ForeignKey(Assignment, null=True, on_delete=models.SET_NULL, related_name="+")
+    assignment = models.ForeignKey(
+        Assignment, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["start"]
@@ -143,7 +147,9 @@ class ScheduleEvent(models.Model):
     """The schedule's history: every change, with who, when, what, before and after."""
 
     schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="events")
-    shift = models.ForeignKey(Shift, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    shift = models.ForeignKey(
+        Shift, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -164,8 +170,12 @@ class CalendarFeed(models.Model):
     """A secret iCal link for a schedule, or for one contact's shifts; rotated by replacing it."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
-    schedule = models.ForeignKey(Schedule, null=True, blank=True, on_delete=models.CASCADE, related_name="feeds")
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="feeds")
+    schedule = models.ForeignKey(
+        Schedule, null=True, blank=True, on_delete=models.CASCADE, related_name="feeds"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="feeds"
+    )
     token = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

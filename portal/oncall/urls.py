@@ -4,4 +4,12 @@ from portal.oncall import views
 
 urlpatterns = [
     path("oncall/", views.oncall, name="oncall"),
+    path("oncall/assign/", views.assign, name="oncall_assign"),
+    path("oncall/override/", views.override, name="oncall_override"),
+    path("oncall/unassign/", views.unassign, name="oncall_unassign"),
+    path("oncall/swap/", views.swap, name="oncall_swap"),
+    path("oncall/comment/", views.comment, name="oncall_comment"),
+    path("oncall/history/", views.history, name="oncall_history"),
+    path("oncall/pdf/", views.pdf, name="oncall_pdf"),
+    path("oncall/calendar-links/", views.calendar_links, name="oncall_feeds"),
 ]

@@ -1,6 +1,467 @@
-from django.shortcuts import render
+"""The On Call page and its dialogs (Assign, Override, UnAssign, Swap Shift, Comment),
+the schedule's history, Save as PDF and the calendar links.
+
+Every query starts from request.account; a shift of another account is a 404. Clients
+change who is on call; schedules and shifts themselves are the staff's (back office), so
+there is no client view that creates, edits or deletes them.
+"""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from portal.oncall import feeds, page, services
+from portal.oncall.models import Assignment, CalendarFeed, Schedule, Shift
+from portal.oncall.services import Actor, OnCallError, StaleShift
+
+# --- Finding things, always from the account --------------------------------------------
+
+
+def _schedules(request):
+    return list(services.visible_schedules(request.account))
+
+
+def _pick_schedule(request, schedules) -> Schedule | None:
+    wanted = request.GET.get("schedule") or request.POST.get("schedule")
+    for s in schedules:
+        if s.external_id == wanted:
+            return s
+    return schedules[0] if schedules else None
+
+
+def _shift(request, raw) -> Shift | None:
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        return None
+    shift = (
+        Shift.objects.filter(
+            schedule__account=request.account,
+            schedule__removed_at=None,
+            removed_at=None,
+            pk=pk,
+        )
+        .select_related("schedule__account")
+        .first()
+    )
+    if shift is None:
+        raise Http404
+    return shift
+
+
+def _contact(request, raw):
+    try:
+        return request.account.contacts.get(pk=int(raw))
+    except (TypeError, ValueError, request.account.contacts.model.DoesNotExist):
+        return None
+
+
+def _day(request) -> dt.date:
+    raw = request.GET.get("date", "")
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return timezone.now().astimezone(request.account.tz).date()
+
+
+def _page_url(request, shift: Shift | None = None, **extra) -> str:
+    params = {}
+    if shift is not None:
+        tz = request.account.tz
+        params = {
+            "schedule": shift.schedule.external_id,
+            "date": shift.start.astimezone(tz).date().isoformat(),
+        }
+    params.update(extra)
+    url = reverse("oncall", kwargs={"account_number": request.account.number})
+    return f"{url}?{urlencode(params)}" + (f"#shift-{shift.pk}" if shift else "")
+
+
+# --- The page --------------------------------------------------------------------------
+
+
+def _context(request) -> dict:
+    account = request.account
+    tz = account.tz
+    schedules = _schedules(request)
+    schedule = _pick_schedule(request, schedules)
+    view = request.GET.get("view") if request.GET.get("view") in page.VIEWS else "month"
+    now = timezone.now()
+    today = now.astimezone(tz).date()
+    show_now = request.GET.get("now") == "1"
+    day = today if show_now else _day(request)
+    first, last = page.period(view, day)
+    start, end = page.local_midnight(first, tz), page.local_midnight(last, tz)
+    rows = page.rows_for(schedule, start, end, tz, now) if schedule else []
+    contacts = list(account.contacts.order_by("name"))
+    contact = None
+    if request.GET.get("contact"):
+        contact = next((c for c in contacts if str(c.pk) == request.GET["contact"]), None)
+    assignment = request.GET.get("assignment", "")
+    role = request.GET.get("role", "")
+    q = request.GET.get("q", "")
+    roles = sorted({r.shift.role for r in rows})
+    shown = page.filter_rows(rows, contact=contact, assignment=assignment, role=role, q=q)
+    selected = request.GET.get("shift", "")
+    query = {
+        k: v
+        for k, v in {
+            "schedule": schedule.external_id if schedule else "",
+            "view": view,
+            "date": day.isoformat(),
+            "contact": request.GET.get("contact", ""),
+            "assignment": assignment,
+            "role": role,
+            "q": q,
+            "comments": request.GET.get("comments", ""),
+            "coverage": request.GET.get("coverage", ""),
+        }.items()
+        if v
+    }
+    return {
+        "schedules": schedules,
+        "schedule": schedule,
+        "view": view,
+        "views": [
+            ("day", _("Day")),
+            ("week", _("Week")),
+            ("month", _("Month")),
+            ("list", _("List")),
+        ],
+        "day": day,
+        "first": first,
+        "last_day": last - dt.timedelta(days=1),
+        "rows": shown,
+        "all_count": len(rows),
+        "contacts": contacts,
+        "contact": contact,
+        "assignment": assignment,
+        "role": role,
+        "roles": roles,
+        "q": q,
+        "show_comments": request.GET.get("comments") == "1",
+        "show_coverage": request.GET.get("coverage") == "1",
+        "show_now": show_now,
+        "selected": selected,
+        "total_hours": sum(r.hours for r in shown),
+        "assigned_count": sum(1 for r in shown if r.status == page.FULL),
+        "unassigned_count": sum(1 for r in shown if r.status != page.FULL),
+        "grid": page.month_grid(schedule, day, tz, today),
+        "month_start": day.replace(day=1),
+        "prev_date": (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1),
+        "next_date": (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1),
+        "today": today,
+        "query": query,
+        "query_string": urlencode(query),
+        "tz_name": account.timezone,
+        "is_staff": request.user.is_staff,
+    }
 
 
 def oncall(request, account_number):
-    return render(request, "section.html", {"section": "oncall"})
+    return render(request, "oncall/page.html", _context(request))
 
+
+# --- Dialogs ---------------------------------------------------------------------------
+
+
+def _dialog(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """A dialog: a fragment inside the page's <dialog> (JS), or a page of its own (no JS)."""
+    context.setdefault("dialog_template", template)
+    if request.headers.get("X-Dialog") == "1":
+        return render(request, template, context, status=status)
+    return render(request, "oncall/dialog_page.html", context, status=status)
+
+
+def _shift_context(request, shift: Shift | None) -> dict:
+    tz = request.account.tz
+    if shift is None:
+        return {"shift": None}
+    rows = page.rows_for(shift.schedule, shift.start, shift.end, tz)
+    row = next((r for r in rows if r.shift.pk == shift.pk), None)
+    return {
+        "shift": shift,
+        "row": row,
+        "duration": f"{page.fmt(shift.start, tz)} - {page.fmt(shift.end, tz)}",
+        "contacts": list(request.account.contacts.order_by("name")),
+        "back": _page_url(request, shift),
+    }
+
+
+def _refused(request, template, context, exc: OnCallError):
+    if isinstance(exc, StaleShift):
+        context.update(_shift_context(request, exc.shift))
+        context["stale"] = True
+    context["error"] = str(exc.message)
+    context["error_field"] = exc.field
+    return _dialog(request, template, context, status=200)
+
+
+def _version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _done(request, shift: Shift, message: str):
+    messages.success(request, message)
+    return redirect(_page_url(request, shift))
+
+
+@require_http_methods(["GET", "POST"])
+def assign(request, account_number):
+    shift = _shift(request, request.GET.get("shift") or request.POST.get("shift"))
+    template = "oncall/dialogs/assign.html"
+    context = _shift_context(request, shift)
+    if request.method == "GET" or shift is None:
+        return _dialog(request, template, context)
+    contact = _contact(request, request.POST.get("contact"))
+    context.update(
+        chosen=request.POST.get("contact", ""),
+        comment=request.POST.get("comment", ""),
+        until=request.POST.get("until", ""),
+    )
+    if contact is None:
+        context.update(error=_("Choose a contact."), error_field="contact")
+        return _dialog(request, template, context)
+    until = None
+    if "recurring" in request.POST:
+        try:
+            until = dt.date.fromisoformat(request.POST.get("until", ""))
+        except ValueError:
+            context.update(
+                error=_("Pick the last date of the recurring assignment."), error_field="until"
+            )
+            return _dialog(request, template, context)
+    try:
+        changed = services.assign(
+            shift,
+            contact,
+            actor=Actor.of_request(request),
+            comment=request.POST.get("comment", ""),
+            recurring_until=until,
+            expected_version=_version(request),
+        )
+    except OnCallError as exc:
+        return _refused(request, template, context, exc)
+    if until is not None:
+        msg = _("%(name)s is assigned to %(n)s shifts.") % {"name": contact.name, "n": len(changed)}
+    else:
+        msg = _("%(name)s is assigned.") % {"name": contact.name}
+    return _done(request, shift, msg)
+
+
+def _parse_local(raw: str, tz) -> dt.datetime | None:
+    try:
+        naive = dt.datetime.fromisoformat(raw)
+    except (TypeError, ValueError):
+        return None
+    if naive.tzinfo is not None:
+        return naive
+    aware = naive.replace(tzinfo=tz)
+    # A wall time skipped by the spring clock change does not exist.
+    if aware.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        return None
+    return aware
+
+
+def _local_input(value: dt.datetime, tz) -> str:
+    return value.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
+
+
+@require_http_methods(["GET", "POST"])
+def override(request, account_number):
+    shift = _shift(request, request.GET.get("shift") or request.POST.get("shift"))
+    template = "oncall/dialogs/override.html"
+    context = _shift_context(request, shift)
+    if shift is None:
+        return _dialog(request, template, context)
+    tz = request.account.tz
+    context.update(
+        start_value=_local_input(shift.start, tz),
+        end_value=_local_input(shift.end, tz),
+        shift_start_value=_local_input(shift.start, tz),
+        shift_end_value=_local_input(shift.end, tz),
+    )
+    if request.method == "GET":
+        return _dialog(request, template, context)
+    context.update(
+        start_value=request.POST.get("start", ""),
+        end_value=request.POST.get("end", ""),
+        chosen=request.POST.get("contact", ""),
+        comment=request.POST.get("comment", ""),
+    )
+    contact = _contact(request, request.POST.get("contact"))
+    start = _parse_local(request.POST.get("start", ""), tz)
+    end = _parse_local(request.POST.get("end", ""), tz)
+    if start is None:
+        context.update(error=_("Enter a valid start time."), error_field="start")
+    elif end is None:
+        context.update(error=_("Enter a valid end time."), error_field="end")
+    elif contact is None:
+        context.update(error=_("Choose the covering contact."), error_field="contact")
+    if "error" in context:
+        return _dialog(request, template, context)
+    try:
+        services.override(
+            shift,
+            contact,
+            start,
+            end,
+            actor=Actor.of_request(request),
+            comment=request.POST.get("comment", ""),
+            expected_version=_version(request),
+        )
+    except OnCallError as exc:
+        return _refused(request, template, context, exc)
+    return _done(
+        request,
+        shift,
+        _("%(name)s covers %(start)s – %(end)s.")
+        % {"name": contact.name, "start": page.fmt(start, tz), "end": page.fmt(end, tz)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unassign(request, account_number):
+    shift = _shift(request, request.GET.get("shift") or request.POST.get("shift"))
+    template = "oncall/dialogs/unassign.html"
+    context = _shift_context(request, shift)
+    if request.method == "GET" or shift is None:
+        return _dialog(request, template, context)
+    target = request.POST.get("target", "")
+    actor = Actor.of_request(request)
+    try:
+        if target == "base":
+            services.unassign(shift, actor=actor, expected_version=_version(request))
+            msg = _("The shift is now unassigned.")
+        else:
+            o = Assignment.objects.filter(
+                shift=shift, kind=Assignment.OVERRIDE, revoked_at=None, pk=int(target or 0)
+            ).first()
+            if o is None:
+                raise OnCallError(_("This override was already removed."))
+            services.unassign_override(o, actor=actor, expected_version=_version(request))
+            msg = _(
+                "The override of %(name)s is removed: whoever it replaced is on call again."
+            ) % {"name": o.contact_name}
+    except ValueError:
+        raise Http404 from None
+    except OnCallError as exc:
+        return _refused(request, template, context, exc)
+    return _done(request, shift, msg)
+
+
+@require_http_methods(["GET", "POST"])
+def swap(request, account_number):
+    shift = _shift(request, request.GET.get("shift") or request.POST.get("shift"))
+    template = "oncall/dialogs/swap.html"
+    context = _shift_context(request, shift)
+    if shift is None:
+        return _dialog(request, template, context)
+    tz = request.account.tz
+    window = dt.timedelta(weeks=12)
+    context["others"] = [
+        r
+        for r in page.rows_for(shift.schedule, shift.start - window, shift.end + window, tz)
+        if r.shift.pk != shift.pk
+    ]
+    if request.method == "GET":
+        return _dialog(request, template, context)
+    other = _shift(request, request.POST.get("other"))
+    if other is None or other.schedule_id != shift.schedule_id:
+        context.update(error=_("Choose the shift to swap with."), error_field="other")
+        return _dialog(request, template, context)
+    try:
+        services.swap(
+            shift,
+            other,
+            actor=Actor.of_request(request),
+            expected_versions=(_version(request), None),
+        )
+    except OnCallError as exc:
+        return _refused(request, template, context, exc)
+    return _done(request, shift, _("The two shifts' people are swapped."))
+
+
+@require_http_methods(["GET", "POST"])
+def comment(request, account_number):
+    shift = _shift(request, request.GET.get("shift") or request.POST.get("shift"))
+    template = "oncall/dialogs/comment.html"
+    context = _shift_context(request, shift)
+    if request.method == "GET" or shift is None:
+        return _dialog(request, template, context)
+    try:
+        services.comment(shift, request.POST.get("comment", ""), actor=Actor.of_request(request))
+    except OnCallError as exc:
+        return _refused(request, template, context, exc)
+    return _done(request, shift, _("Your comment is saved."))
+
+
+# --- History, PDF, calendar links ------------------------------------------------------
+
+
+def history(request, account_number):
+    schedules = _schedules(request)
+    schedule = _pick_schedule(request, schedules)
+    events = []
+    if schedule is not None:
+        events = list(schedule.events.select_related("shift")[:500])
+    return render(
+        request,
+        "oncall/history.html",
+        {"schedules": schedules, "schedule": schedule, "events": events},
+    )
+
+
+def pdf(request, account_number):
+    from weasyprint import HTML
+
+    context = _context(request)
+    context["printed_at"] = timezone.now()
+    html = render(request, "oncall/pdf.html", context).content.decode()
+    data = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    name = context["schedule"].name if context["schedule"] else "oncall"
+    response = HttpResponse(data, content_type="application/pdf")
+    safe = "".join(c if c.isalnum() else "-" for c in name)
+    response["Content-Disposition"] = f'attachment; filename="{safe}-{context["day"]}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_links(request, account_number):
+    account = request.account
+    if request.method == "POST":
+        kind, target = request.POST.get("kind"), request.POST.get("target", "")
+        schedule = contact = None
+        if kind == "schedule":
+            schedule = Schedule.objects.filter(
+                account=account, removed_at=None, external_id=target
+            ).first()
+        elif kind == "contact":
+            contact = _contact(request, target)
+        if schedule is None and contact is None:
+            raise Http404
+        feeds.rotate(account, schedule=schedule, contact=contact)
+        messages.success(request, _("A new secret link is made; the old one no longer works."))
+        return redirect("oncall_feeds", account_number=account.number)
+    active = {
+        (f.schedule_id, f.contact_id): f
+        for f in CalendarFeed.objects.filter(account=account, revoked_at=None)
+    }
+    base = request.build_absolute_uri("/")[:-1]
+    schedules = [(s, active.get((s.pk, None))) for s in services.visible_schedules(account)]
+    contacts = [(c, active.get((None, c.pk))) for c in account.contacts.order_by("name")]
+    return render(
+        request,
+        "oncall/feeds.html",
+        {"schedule_feeds": schedules, "contact_feeds": contacts, "base": base},
+    )

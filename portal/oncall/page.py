@@ -1,0 +1,196 @@
+"""What the On Call page, its PDF and its feeds show, computed from the stored intervals.
+
+Periods are local to the account (a day is midnight to midnight in its zone, 23 or 25 real
+hours on a clock-change day); hours are real elapsed hours.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from portal.ingest import fold
+from portal.oncall.models import Assignment, OnCallInterval, Schedule, Shift
+
+VIEWS = ("day", "week", "month", "list")
+FULL, PARTIAL, NONE = "full", "partial", "none"
+
+
+def local_midnight(day: dt.date, tz) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+
+
+def period(view: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """[first, last) local dates shown by a view around `day`."""
+    if view == "day":
+        return day, day + dt.timedelta(days=1)
+    if view == "week":
+        first = day - dt.timedelta(days=(day.weekday() + 1) % 7)  # weeks start on Sunday
+        return first, first + dt.timedelta(days=7)
+    if view == "list":
+        return day, day + dt.timedelta(days=31)
+    first = day.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, last
+
+
+def fmt(value: dt.datetime, tz, with_year: bool = False) -> str:
+    """The seed's short form: "4/24 7:30 am" in English, "24/04 7h30" in French."""
+    v = value.astimezone(tz)
+    if (get_language() or "en").startswith("fr"):
+        text = f"{v.day:02d}/{v.month:02d}" + (f"/{v.year}" if with_year else "")
+        return f"{text} {v.hour}h{v.minute:02d}"
+    hour = v.hour % 12 or 12
+    text = f"{v.month}/{v.day:02d}" + (f"/{v.year}" if with_year else "")
+    return f"{text} {hour}:{v.minute:02d} {'am' if v.hour < 12 else 'pm'}"
+
+
+def overlap(a0, a1, b0, b1) -> float:
+    return max(0.0, (min(a1, b1) - max(a0, b0)).total_seconds())
+
+
+@dataclass
+class Row:
+    shift: Shift
+    intervals: list[OnCallInterval]
+    base: Assignment | None
+    overrides: list[Assignment]
+    start_label: str
+    end_label: str
+    covered_s: float = 0.0
+    total_s: float = 0.0
+    is_now: bool = False
+    comments: list = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.covered_s >= self.total_s:
+            return FULL
+        return NONE if self.covered_s == 0 else PARTIAL
+
+    @property
+    def people(self) -> list:
+        seen, out = set(), []
+        for i in self.intervals:
+            if i.contact_id and i.contact_id not in seen:
+                seen.add(i.contact_id)
+                out.append(i.contact)
+        return out
+
+    @property
+    def hours(self) -> float:
+        return self.covered_s / 3600
+
+
+def rows_for(schedule: Schedule, start: dt.datetime, end: dt.datetime, tz, now=None) -> list[Row]:
+    now = now or timezone.now()
+    shifts = (
+        Shift.objects.filter(schedule=schedule, removed_at=None, start__lt=end, end__gt=start)
+        .order_by("start", "rank", "id")
+        .prefetch_related(
+            Prefetch(
+                "intervals",
+                queryset=OnCallInterval.objects.select_related("contact").order_by("start"),
+            ),
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(revoked_at=None)
+                .select_related("contact")
+                .order_by("created_at", "id"),
+                to_attr="active",
+            ),
+            "comments",
+        )
+    )
+    rows = []
+    for s in shifts:
+        intervals = list(s.intervals.all())
+        bases = [a for a in s.active if a.kind == Assignment.BASE]
+        row = Row(
+            shift=s,
+            intervals=intervals,
+            base=bases[-1] if bases else None,
+            overrides=[a for a in s.active if a.kind == Assignment.OVERRIDE],
+            start_label=fmt(s.start, tz),
+            end_label=fmt(s.end, tz),
+            total_s=(s.end - s.start).total_seconds(),
+            covered_s=sum(
+                (i.end - i.start).total_seconds()
+                for i in intervals
+                if i.source != OnCallInterval.UNASSIGNED
+            ),
+            is_now=s.start <= now < s.end,
+            comments=list(s.comments.all()),
+        )
+        rows.append(row)
+    return rows
+
+
+def filter_rows(rows: list[Row], *, contact=None, assignment="", role="", q="") -> list[Row]:
+    out = []
+    needle = fold(q.strip())
+    for r in rows:
+        if contact is not None and all(i.contact_id != contact.pk for i in r.intervals):
+            continue
+        if assignment == "assigned" and r.status != FULL:
+            continue
+        if assignment == "unassigned" and r.status == FULL:
+            continue
+        if role and r.shift.role != role:
+            continue
+        if needle and not any(needle in fold(p.name) for p in r.people):
+            continue
+        out.append(r)
+    return out
+
+
+@dataclass
+class Day:
+    date: dt.date
+    in_month: bool
+    coverage: str  # full, partial, none, or "" when no shift touches the day
+    is_today: bool
+
+
+def month_grid(schedule: Schedule | None, day: dt.date, tz, today: dt.date) -> list[list[Day]]:
+    """The month around `day`, Sunday first, each day coloured by its coverage."""
+    cal = calendar.Calendar(firstweekday=6)
+    weeks = cal.monthdatescalendar(day.year, day.month)
+    first, last = weeks[0][0], weeks[-1][-1] + dt.timedelta(days=1)
+    g0, g1 = local_midnight(first, tz), local_midnight(last, tz)
+    pieces = []
+    if schedule is not None:
+        pieces = list(
+            OnCallInterval.objects.filter(schedule=schedule, start__lt=g1, end__gt=g0).values_list(
+                "start", "end", "source"
+            )
+        )
+    grid = []
+    for week in weeks:
+        row = []
+        for d in week:
+            d0, d1 = local_midnight(d, tz), local_midnight(d + dt.timedelta(days=1), tz)
+            covered = empty = 0.0
+            for s, e, source in pieces:
+                seconds = overlap(s, e, d0, d1)
+                if seconds:
+                    if source == OnCallInterval.UNASSIGNED:
+                        empty += seconds
+                    else:
+                        covered += seconds
+            if covered + empty == 0:
+                coverage = ""
+            elif empty == 0:
+                coverage = FULL
+            elif covered == 0:
+                coverage = NONE
+            else:
+                coverage = PARTIAL
+            row.append(Day(d, d.month == day.month, coverage, d == today))
+        grid.append(row)
+    return grid

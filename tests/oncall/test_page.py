@@ -1,0 +1,145 @@
+"""The On Call page as a member sees it, with the seed's example."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from portal.oncall import services
+from portal.oncall.models import Assignment, Shift
+from portal.oncall.services import Actor
+from tests.oncall.helpers import local, seed_schedule
+
+pytestmark = pytest.mark.django_db
+ME = Actor(name="tester")
+
+
+def url(name, **params):
+    from urllib.parse import urlencode
+
+    return reverse(name, kwargs={"account_number": "4000"}) + (
+        "?" + urlencode(params) if params else ""
+    )
+
+
+def test_the_only_schedule_is_selected_and_both_shifts_are_listed(member_client, account):
+    seed_schedule(account)
+    html = member_client.get(url("oncall", date="2023-05-01")).content.decode()
+    assert "01 Horaire" in html
+    assert "4/24 7:30 am" in html and "5/01 7:30 am" in html and "5/08 7:30 am" in html
+    assert 'data-assigned="0"' in html and 'data-unassigned="2"' in html
+    assert "Total hours assigned:" in html
+    assert 'data-total-hours="0.00"' in html
+
+
+def test_clients_see_no_button_to_create_or_delete_schedules(member_client, account):
+    seed_schedule(account)
+    html = member_client.get(url("oncall", date="2023-05-01")).content.decode()
+    assert "/admin/" not in html
+    for forged in ("/admin/oncall/shift/add/", "/admin/oncall/schedule/"):
+        r = member_client.post(forged, {"name": "x"})
+        assert r.status_code == 302 and "/admin/login/" in r["Location"]
+    assert Shift.objects.count() == 2
+
+
+def test_colours_and_total_follow_the_assignment(member_client, account):
+    _s, _first, second, anthony, _luc = seed_schedule(account)
+    html = member_client.get(url("oncall", date="2023-05-01")).content.decode()
+    assert 'data-date="2023-05-02" data-coverage="none"' in html
+    services.assign(second, anthony, actor=ME)
+    html = member_client.get(url("oncall", date="2023-05-01")).content.decode()
+    assert 'data-date="2023-05-01" data-coverage="partial"' in html
+    assert 'data-date="2023-05-02" data-coverage="full"' in html
+    assert 'data-date="2023-04-30" data-coverage="none"' in html
+    assert 'data-total-hours="168.00"' in html
+    assert 'data-assigned="1"' in html and 'data-unassigned="1"' in html
+
+
+def test_assign_through_the_dialog_without_javascript(member_client, account):
+    _s, _first, second, anthony, _luc = seed_schedule(account)
+    r = member_client.get(url("oncall_assign", shift=second.pk))
+    assert "Assignment Selection" in r.content.decode()
+    r = member_client.post(
+        url("oncall_assign"),
+        {"shift": second.pk, "version": second.version, "contact": anthony.pk, "comment": "hello"},
+    )
+    assert r.status_code == 302
+    assert Assignment.objects.get().contact == anthony
+
+
+def test_the_override_dialog_shows_the_seeds_message_and_saves_nothing(member_client, account):
+    _s, _first, second, anthony, luc = seed_schedule(account)
+    services.assign(second, anthony, actor=ME)
+    second.refresh_from_db()
+    r = member_client.post(
+        url("oncall_override"),
+        {
+            "shift": second.pk,
+            "version": second.version,
+            "contact": luc.pk,
+            "start": "2023-04-30T07:30",
+            "end": "2023-05-03T07:30",
+        },
+    )
+    assert r.status_code == 200
+    assert "The Start time cannot occur before the original shift start time." in r.content.decode()
+    assert not Assignment.objects.filter(kind="override").exists()
+
+
+def test_a_stale_dialog_says_someone_else_changed_the_shift(member_client, account):
+    _s, _first, second, anthony, luc = seed_schedule(account)
+    seen = second.version
+    services.assign(second, anthony, actor=Actor(name="colleague"))
+    r = member_client.post(
+        url("oncall_assign"), {"shift": second.pk, "version": seen, "contact": luc.pk}
+    )
+    html = r.content.decode()
+    assert "changed by someone else" in html and "Anthony Giosi" in html
+    assert Assignment.objects.get(revoked_at=None).contact == anthony
+
+
+def test_a_shift_of_another_account_is_404(member_client, account, other_account):
+    _s, _first, second, _a, _l = seed_schedule(other_account)
+    assert member_client.get(url("oncall_assign", shift=second.pk)).status_code == 404
+    assert (
+        member_client.post(
+            url("oncall_unassign"), {"shift": second.pk, "target": "base"}
+        ).status_code
+        == 404
+    )
+
+
+def test_the_page_speaks_french(client, make_user, account):
+    account.language = "fr"
+    account.save()
+    seed_schedule(account)
+    user = make_user("fr-user", account, language="fr")
+    client.force_login(user)
+    html = client.get(url("oncall", date="2023-05-01")).content.decode()
+    assert "Début" in html and "Quart" in html and "Ordre" in html and "Statut" in html
+    assert "24/04 7h30" in html
+
+
+def test_save_as_pdf(member_client, account):
+    seed_schedule(account)
+    r = member_client.get(url("oncall_pdf", date="2023-05-01"))
+    assert r["Content-Type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+
+
+def test_the_history_lists_every_change(member_client, account):
+    _s, _first, second, anthony, _luc = seed_schedule(account)
+    services.assign(second, anthony, actor=ME)
+    html = member_client.get(url("oncall_history", schedule="01")).content.decode()
+    assert "tester" in html and "assign" in html
+
+
+def test_show_now_highlights_the_shift_covering_this_moment(member_client, account):
+    schedule, *_ = seed_schedule(account)
+    now = dt.datetime.now(dt.UTC)
+    services.upsert_shift(
+        schedule, "now", start=now - dt.timedelta(hours=1), end=now + dt.timedelta(hours=1)
+    )
+    html = member_client.get(url("oncall", now="1")).content.decode()
+    assert 'id="now"' in html and "highlight" in html
+    assert local(2023, 5, 1)
