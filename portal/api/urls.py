@@ -92,9 +92,58 @@ def read_json(request, max_bytes: int | None = None):
     if len(raw) > max_bytes:
         raise ApiError(413, f"The body is larger than {max_bytes} bytes.")
     try:
-        return json.loads(raw or b"")
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = json.loads(raw or b"")
+    except (ValueError, RecursionError):
+        # ValueError: not JSON, not UTF-8, or an integer of thousands of digits;
+        # RecursionError: arrays nested thousands deep.
         raise ApiError(400, "The body is not valid JSON.") from None
+    if b"\\u0000" in raw or b"\\ud" in raw or b"\\uD" in raw:
+        # Escapes that decode to text no database stores (NUL, a lone surrogate): cheap to
+        # spot in the raw bytes, so only such bodies are walked.
+        errors = unstorable_text(data)
+        if errors:
+            raise ApiError(422, "Validation failed", errors)
+    return data
+
+
+def unstorable_text(data) -> list[dict]:
+    """Every string (key or value) holding NUL or a lone surrogate, as contract errors:
+    in a batch `{"calls": [...]}` the index is the record's and the field is inside it."""
+    errors: list[dict] = []
+    stack: list[tuple[tuple, object]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if _unstorable(k):
+                    errors.append(_text_error((*path, k)))
+                stack.append(((*path, k), v))
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+        elif isinstance(value, str) and _unstorable(value):
+            errors.append(_text_error(path))
+    return sorted(errors, key=lambda e: (e["index"] if e["index"] is not None else -1, e["field"]))
+
+
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _text_error(path: tuple) -> dict:
+    index = None
+    if len(path) >= 2 and isinstance(path[1], int):
+        index, path = path[1], path[2:]
+    return {
+        "index": index,
+        "field": ".".join(map(str, path)),
+        "message": "Text must not contain NUL characters or lone surrogates.",
+    }
 
 
 def json_body(schema_name: str) -> dict:
@@ -135,6 +184,8 @@ api.get_openapi_schema = _schema_with_extras
 
 # Each app's router. Imported here so that all of them share the API's auth and errors.
 from portal.accounts.api import router as accounts_router  # noqa: E402
+from portal.api.ingest import router as ingest_router  # noqa: E402
+from portal.api.provision import router as provision_router  # noqa: E402
 from portal.billing.api import router as billing_router  # noqa: E402
 from portal.calls.api import router as calls_router  # noqa: E402
 from portal.directory.api import router as directory_router  # noqa: E402
@@ -143,6 +194,8 @@ from portal.oncall.api import router as oncall_router  # noqa: E402
 from portal.stats.api import router as stats_router  # noqa: E402
 
 for _router in (
+    ingest_router,
+    provision_router,
     accounts_router,
     directory_router,
     calls_router,

@@ -1,0 +1,229 @@
+"""Ingest (scope `ingest`): the platform pushes calls, recordings, messages, billable
+transactions and billing lines. Contract: shared/contracts/api-v1.md, "Ingest".
+
+The endpoints only read the request, check its shape and size, call the ingest service
+(the same code the admin and the demo seeder use) and write one audit entry per request.
+"""
+
+from django.conf import settings
+from ninja import Router
+from pydantic import BaseModel, Field
+
+from portal.accounts import audit
+from portal.api.auth import ApiError, require_scope
+from portal.api.urls import document, json_body, read_json
+from portal.billing.services import (
+    BillableBatch,
+    BillingBatch,
+    ingest_billable,
+    ingest_billing_lines,
+)
+from portal.calls.models import Call, Recording
+from portal.calls.services import CallsBatch, TooLarge, UnsupportedMedia, ingest_calls, store_recording
+from portal.inbox.services import MessagesBatch, ingest_messages
+from portal.ingest import Counts
+
+router = Router(tags=["ingest"])
+
+INGEST = "ingest"
+
+
+class BatchCounts(BaseModel):
+    """What a write did: records created, updated, and sent again unchanged."""
+
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ErrorItem(BaseModel):
+    index: int | None = Field(None, description="the record's position in the batch")
+    field: str = Field(description="the field, dotted for nested ones (e.g. holds_s.1)")
+    message: str
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    errors: list[ErrorItem] | None = None
+
+
+class RecordingOut(BatchCounts):
+    call_id: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+for _name, _model in (
+    ("CallsBatch", CallsBatch),
+    ("MessagesBatch", MessagesBatch),
+    ("BillableBatch", BillableBatch),
+    ("BillingBatch", BillingBatch),
+):
+    document(_name, _model)
+
+# Every write can answer with these (the contract's error shapes).
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+
+def invalid(field: str, message: str, index: int | None = None) -> ApiError:
+    return ApiError(422, "Validation failed", [{"index": index, "field": field, "message": message}])
+
+
+def batch_records(request, key: str) -> list:
+    """The list under `key` of a JSON object body; 400/413/422 as the contract says."""
+    data = read_json(request)
+    if not isinstance(data, dict):
+        raise invalid("", f'Expected a JSON object: {{"{key}": [...]}}.')
+    records = data.get(key)
+    if records is None:
+        raise invalid(key, "Field required.")
+    if not isinstance(records, list):
+        raise invalid(key, "Expected a list of records.")
+    limit = settings.PORTAL["API_MAX_BATCH"]
+    if len(records) > limit:
+        raise ApiError(413, f"At most {limit} records per request; this one has {len(records)}.")
+    return records
+
+
+def audited(request, action: str, object_type: str, records: list, counts: Counts) -> dict:
+    """One audit entry per request (not per record), with the token's name as the actor."""
+    answer = counts.as_dict()
+    audit.record(
+        action,
+        request=request,
+        actor=request.auth.name,
+        object_type=object_type,
+        records=len(records),
+        **answer,
+    )
+    return answer
+
+
+@router.post(
+    "/ingest/calls",
+    response={200: BatchCounts, **ERRORS},
+    openapi_extra=json_body("CallsBatch"),
+    summary="Calls, by call_id",
+)
+def post_calls(request):
+    """`{"calls": [Call, ...]}`, at most 1000; atomic and idempotent by `call_id`."""
+    require_scope(request, INGEST)
+    records = batch_records(request, "calls")
+    return audited(request, "api.ingest.calls", "calls.call", records, ingest_calls(records))
+
+
+@router.post(
+    "/ingest/messages",
+    response={200: BatchCounts, **ERRORS},
+    openapi_extra=json_body("MessagesBatch"),
+    summary="Messages and their dispatch events, by message_id",
+)
+def post_messages(request):
+    """`{"messages": [Message, ...]}`; events already stored are not stored twice."""
+    require_scope(request, INGEST)
+    records = batch_records(request, "messages")
+    return audited(
+        request, "api.ingest.messages", "inbox.message", records, ingest_messages(records)
+    )
+
+
+@router.post(
+    "/ingest/billable",
+    response={200: BatchCounts, **ERRORS},
+    openapi_extra=json_body("BillableBatch"),
+    summary="Billable transactions, by transaction_id",
+)
+def post_billable(request):
+    """`{"items": [Billable, ...]}`."""
+    require_scope(request, INGEST)
+    records = batch_records(request, "items")
+    return audited(
+        request,
+        "api.ingest.billable",
+        "billing.billabletransaction",
+        records,
+        ingest_billable(records),
+    )
+
+
+@router.post(
+    "/ingest/billing",
+    response={200: BatchCounts, **ERRORS},
+    openapi_extra=json_body("BillingBatch"),
+    summary="Billing statement lines, by line_id",
+)
+def post_billing(request):
+    """`{"lines": [BillingLine, ...]}`."""
+    require_scope(request, INGEST)
+    records = batch_records(request, "lines")
+    return audited(
+        request,
+        "api.ingest.billing",
+        "billing.billingline",
+        records,
+        ingest_billing_lines(records),
+    )
+
+
+AUDIO = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.put(
+    "/ingest/calls/{call_id}/recording",
+    response={200: RecordingOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 415: ErrorOut},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The raw audio; it must really be of its Content-Type (checked by "
+            "its header bytes). Size limit: PORTAL_RECORDING_MAX_BYTES (default 50 MB).",
+            "content": {t: AUDIO for t in ("audio/wav", "audio/mpeg", "audio/ogg", "audio/webm")},
+        }
+    },
+    summary="A call's recording (raw audio body)",
+)
+def put_recording(request, call_id: str):
+    """Streamed to storage, never held whole in memory: the service reads the request
+    itself (`request.read`), so `request.body` must not be touched here."""
+    require_scope(request, INGEST)
+    call = Call.objects.select_related("account").filter(call_id=call_id).first()
+    if call is None:
+        raise ApiError(404, f"Unknown call: {call_id}")
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0) or None
+    except ValueError:
+        length = None
+    try:
+        outcome = store_recording(
+            call,
+            request,
+            request.META.get("CONTENT_TYPE", ""),
+            settings.PORTAL["RECORDING_MAX_BYTES"],
+            length,
+        )
+    except UnsupportedMedia as exc:
+        raise ApiError(415, str(exc)) from None
+    except TooLarge as exc:
+        raise ApiError(413, str(exc)) from None
+    recording = Recording.objects.get(call=call)
+    counts = Counts()
+    counts.add(outcome)
+    answer = counts.as_dict()
+    audit.record(
+        "api.ingest.recording",
+        request=request,
+        actor=request.auth.name,
+        account=call.account,
+        obj=recording,
+        call_id=call.call_id,
+        size=recording.size,
+        sha256=recording.sha256,
+        **answer,
+    )
+    return {
+        **answer,
+        "call_id": call.call_id,
+        "content_type": recording.content_type,
+        "size": recording.size,
+        "sha256": recording.sha256,
+    }
