@@ -1,5 +1,118 @@
-"""API endpoints of the billing app (mounted in portal/api/urls.py)."""
+"""GET /api/v1/accounts/{number}/billable — billable items and their totals (contract)."""
 
-from ninja import Router
+import base64
+import datetime as dt
+
+from django.db.models import Q
+from django.http import QueryDict
+from ninja import Router, Schema
+
+from portal.api.auth import ApiError, account_for
+from portal.api.models import ApiToken
+from portal.billing.services import (
+    billable_as_dict,
+    billable_items,
+    billable_totals,
+    cycle_containing,
+    local_today,
+)
 
 router = Router(tags=["billing"])
+READERS = (ApiToken.CLIENT, ApiToken.INGEST)
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+
+
+class BillableOut(Schema):
+    transaction_id: str
+    account: str
+    at: str
+    description: str
+    number: str
+    caller_name: str
+    agent: str
+    statistic_s: float
+
+
+class Totals(Schema):
+    calls: int
+    total_stats: str
+    average: str | None
+
+
+class BillablePage(Schema):
+    results: list[BillableOut]
+    next: str | None
+    totals: Totals
+
+
+def _bad(field: str, message: str) -> ApiError:
+    return ApiError(422, "Validation failed", [{"index": None, "field": field, "message": message}])
+
+
+def _date(value: str | None, field: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise _bad(field, "Expected a date (YYYY-MM-DD) or a timestamp.") from None
+
+
+def _cursor(item) -> str:
+    raw = f"{item.at.isoformat()}|{item.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after_cursor(value: str) -> Q:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        at_text, pk_text = raw.split("|")
+        at, pk = dt.datetime.fromisoformat(at_text), int(pk_text)
+    except (ValueError, UnicodeDecodeError):
+        raise _bad("cursor", "Invalid cursor.") from None
+    return Q(at__lt=at) | Q(at=at, pk__lt=pk)
+
+
+@router.get(
+    "/accounts/{number}/billable", response=BillablePage, summary="Billable calls and totals"
+)
+def get_billable(
+    request,
+    number: str,
+    start: str | None = None,
+    end: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+):
+    """Newest first, cursor-paginated; `start`/`end` are local dates (default: the current
+    billing cycle, 20th to 19th), within the last 60 days. `totals` cover the whole range."""
+    account = account_for(request, number, *READERS)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise _bad("limit", f"Expected 1 to {MAX_LIMIT}.")
+    default_start, default_end = cycle_containing(local_today(account))
+    first = _date(start, "start") or default_start
+    last = _date(end, "end") or default_end
+    if last < first:
+        raise _bad("end", "end is before start.")
+    items = billable_items(account, first, last)
+    totals = billable_totals(items)
+    page = items.order_by("-at", "-pk")
+    if cursor:
+        page = page.filter(_after_cursor(cursor))
+    rows = list(page[: limit + 1])
+    following = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        query = QueryDict(mutable=True)
+        query.update({k: v for k, v in request.GET.items() if k != "cursor"})
+        query["cursor"] = _cursor(rows[-1])
+        following = request.build_absolute_uri(request.path + "?" + query.urlencode())
+    return {
+        "results": [billable_as_dict(item, account) for item in rows],
+        "next": following,
+        "totals": {
+            "calls": totals["calls"],
+            "total_stats": f"{totals['total_stats']:.2f}",
+            "average": None if totals["average"] is None else f"{totals['average']:.2f}",
+        },
+    }

@@ -147,14 +147,32 @@ ENGLISH_FIGURES = {
 }
 
 
-def ingest(api, token, calls):
-    """Push calls through POST /api/v1/ingest/calls, 1000 a batch."""
-    for i in range(0, len(calls), 1000):
-        response = api("post", "/api/v1/ingest/calls", token, json={"calls": calls[i : i + 1000]})
+def push(api, token, path, key, records, service):
+    """POST records to an ingest endpoint, 1000 a batch (the service it calls until the
+    endpoint is mounted)."""
+    for i in range(0, len(records), 1000):
+        batch = records[i : i + 1000]
+        response = api("post", path, token, json={key: batch})
         if response.status_code == 404:
-            # The ingest endpoint is not mounted yet: the same service it will call.
-            from portal.calls.services import ingest_calls
-
-            ingest_calls(calls[i : i + 1000])
+            service(batch)
             continue
         assert response.status_code == 200, response.content
+
+
+def ingest(api, token, calls):
+    """Push calls through POST /api/v1/ingest/calls."""
+    from portal.calls.services import ingest_calls
+
+    push(api, token, "/api/v1/ingest/calls", "calls", calls, ingest_calls)
+
+
+def ingest_billable(api, token, items):
+    from portal.billing.services import ingest_billable as service
+
+    push(api, token, "/api/v1/ingest/billable", "items", items, service)
+
+
+def ingest_billing(api, token, lines):
+    from portal.billing.services import ingest_billing_lines
+
+    push(api, token, "/api/v1/ingest/billing", "lines", lines, ingest_billing_lines)
