@@ -657,7 +657,7 @@ def syllable_bank() -> dict[str, list[array]]:
                         phase += 2 * math.pi * f0 * (1 + glide * x) / RATE
                         env = math.sin(math.pi * x) ** 1.6
                         s = sum(w * math.sin(k * phase) for k, w in weights) / norm
-                        samples.append(int(9000 * env * s))
+                        samples.append(int(14000 * env * s))
                     bank[voice].append(samples)
     return bank
 
@@ -696,6 +696,9 @@ def recording_wav(call_id: str) -> bytes:
         samples.extend(silence(rng.uniform(0.2, 0.45)))
         voice = "caller" if voice == "agent" else "agent"
     del samples[target:]
+    fade = min(400, len(samples))
+    for i in range(fade):  # no click at the end
+        samples[-1 - i] = samples[-1 - i] * i // fade
     if sys.byteorder == "big":
         samples.byteswap()
     buffer = io.BytesIO()

@@ -253,3 +253,34 @@ def test_if_empty_loads_an_empty_database(db):
 def test_the_command_explains_itself():
     text = Command().create_parser("manage.py", "seed_demo").format_help()
     assert "--days" in text and "--if-empty" in text and "--now" in text
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_demo_recording_plays_in_the_browser(live_server, page, shoot):
+    # Up to the real now: the call log only shows calls within the retention period.
+    call_command("seed_demo", days=2, stdout=io.StringIO())
+    recording = Recording.objects.filter(call__account__number="4000").select_related("call")
+    call_id = recording.first().call.call_id
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/a/4000/**")
+    today = dt.datetime.now(TORONTO).date()
+    since = today - dt.timedelta(days=2)
+    page.goto(f"{live_server.url}/a/4000/calls/?preset=dates&start_date={since}&end_date={today}")
+    assert page.locator(f"text={call_id}").count() >= 1
+    shoot(page, "demo-call-log")
+    duration = page.evaluate(
+        """async (url) => {
+            const audio = new Audio(url);
+            await new Promise((ok, ko) => {
+                audio.onloadedmetadata = ok;
+                audio.onerror = () => ko(new Error("cannot play: " + (audio.error && audio.error.code)));
+            });
+            return audio.duration;
+        }""",
+        f"{live_server.url}/a/4000/calls/{call_id}/recording/",
+    )
+    assert 3.0 <= duration <= 6.0
