@@ -1,0 +1,69 @@
+"""Directory and Information Pages: read only, searchable, with the note on how to change them."""
+
+from django.urls import reverse
+
+from portal.directory.models import InfoPage
+from portal.directory.services import upsert_contact
+
+
+def test_the_directory_lists_the_contacts_with_their_numbers(
+    member_client, account, other_account, settings
+):
+    settings.PORTAL = {**settings.PORTAL, "SERVICE_EMAIL": "changes@answering.example"}
+    upsert_contact(
+        account,
+        "luc",
+        {
+            "name": "Luc Lambert",
+            "phones": ["514-111-1111", "514-222-2222", "514-333-3333"],
+            "sms": "5144444444",
+            "email": "luc@client.ca",
+        },
+    )
+    upsert_contact(other_account, "x", {"name": "Not Mine"})
+    html = member_client.get(reverse("directory", args=[account.number])).content.decode()
+    for text in (
+        "Tel (1)",
+        "Tel (2)",
+        "Tel (3)",
+        "SMS",
+        "e-mail",
+        "Luc Lambert",
+        "514-333-3333",
+        "5144444444",
+        "luc@client.ca",
+    ):
+        assert text in html
+    assert "Not Mine" not in html
+    assert "mailto:changes@answering.example" in html
+    assert 'method="post" action="/a/' not in html  # read only: nothing to post
+
+
+def test_the_directory_is_searchable(member_client, account):
+    upsert_contact(account, "luc", {"name": "Luc Lambert", "phones": ["514-111-1111"]})
+    upsert_contact(account, "ann", {"name": "Ann Roy", "email": "ann@client.ca"})
+    url = reverse("directory", args=[account.number])
+    html = member_client.get(url, {"q": "lambert"}).content.decode()
+    assert "Luc Lambert" in html and "Ann Roy" not in html
+    html = member_client.get(url, {"q": "ann@client"}).content.decode()
+    assert "Ann Roy" in html and "Luc Lambert" not in html
+
+
+def test_information_pages_are_formatted_and_safe(member_client, account):
+    InfoPage.objects.create(
+        account=account,
+        title="Instructions",
+        body="<p><strong>Urgences</strong></p><script>alert(1)</script>",
+    )
+    html = member_client.get(reverse("info_pages", args=[account.number])).content.decode()
+    assert "<strong>Urgences</strong>" in html and "alert(1)" not in html
+    assert "service@" in html or "mailto:" in html
+
+
+def test_the_pages_are_in_french(client, make_user, account):
+    client.force_login(make_user("fr", account, language="fr"))
+    assert "Tél (1)" in client.get(reverse("directory", args=[account.number])).content.decode()
+    assert (
+        "Informations générales du compte client"
+        in client.get(reverse("info_pages", args=[account.number])).content.decode()
+    )
