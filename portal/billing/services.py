@@ -10,12 +10,12 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from portal.accounts.models import Account
 from portal.billing.models import BillableTransaction, BillingLine
 from portal.calls.services import check_batch
-from portal.ingest import BatchInvalid, Counts, to_ms, upsert, validate_records
+from portal.ingest import BatchInvalid, Counts, Seconds, Timestamp, to_ms, upsert, validate_records
 
 
 class BillableIn(BaseModel):
@@ -23,12 +23,12 @@ class BillableIn(BaseModel):
 
     transaction_id: Annotated[str, Field(min_length=1, max_length=64)]
     account: Annotated[str, Field(min_length=1, max_length=32)]
-    at: AwareDatetime
+    at: Timestamp
     description: Annotated[str, Field(max_length=200)] | None = None
     number: Annotated[str, Field(max_length=64)] | None = None
     caller_name: Annotated[str, Field(max_length=200)] | None = None
     agent: Annotated[str, Field(max_length=32)] | None = None
-    statistic_s: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    statistic_s: Seconds
 
 
 class BillableBatch(BaseModel):

@@ -1,0 +1,1 @@
+from tests.stats.smtp import smtp_inbox  # noqa: F401
