@@ -148,6 +148,7 @@ DEFAULT_ACCOUNT_TIMEZONE = "America/Toronto"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]  # the portal's own look (not an app)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Static files are served by WhiteNoise straight from the apps (no collectstatic step).
 WHITENOISE_USE_FINDERS = True
