@@ -1,15 +1,34 @@
 """What every ingest and provisioning service shares: validating a batch record by record,
 the contract's error list, and idempotent upserts that count created/updated/unchanged."""
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.db import models
 from django.utils import timezone
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def _storable_instant(value: dt.datetime) -> dt.datetime:
+    # Years 1 and 9999 with an offset can fall outside what a datetime holds once in UTC.
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("The year must be between 1900 and 2999.")
+    return value
+
+
+# A timestamp with its offset, in a range every database stores.
+Timestamp = Annotated[AwareDatetime, AfterValidator(_storable_instant)]
+
+# A duration in seconds: finite, at least 0 and at most a billion (stored as whole ms).
+MAX_SECONDS = 1_000_000_000
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
+
+# An integer that fits every database's INTEGER column.
+MAX_INT = 2_147_483_647
 
 
 class BatchInvalid(Exception):

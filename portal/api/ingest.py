@@ -19,7 +19,13 @@ from portal.billing.services import (
     ingest_billing_lines,
 )
 from portal.calls.models import Call, Recording
-from portal.calls.services import CallsBatch, TooLarge, UnsupportedMedia, ingest_calls, store_recording
+from portal.calls.services import (
+    CallsBatch,
+    TooLarge,
+    UnsupportedMedia,
+    ingest_calls,
+    store_recording,
+)
 from portal.inbox.services import MessagesBatch, ingest_messages
 from portal.ingest import Counts
 
@@ -67,7 +73,9 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: Error
 
 
 def invalid(field: str, message: str, index: int | None = None) -> ApiError:
-    return ApiError(422, "Validation failed", [{"index": index, "field": field, "message": message}])
+    return ApiError(
+        422, "Validation failed", [{"index": index, "field": field, "message": message}]
+    )
 
 
 def batch_records(request, key: str) -> list:
@@ -171,7 +179,14 @@ AUDIO = {"schema": {"type": "string", "format": "binary"}}
 
 @router.put(
     "/ingest/calls/{call_id}/recording",
-    response={200: RecordingOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 415: ErrorOut},
+    response={
+        200: RecordingOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        413: ErrorOut,
+        415: ErrorOut,
+    },
     openapi_extra={
         "requestBody": {
             "required": True,

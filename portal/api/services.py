@@ -4,7 +4,9 @@ from portal.accounts.models import Account
 from portal.api.models import ApiToken
 
 
-def create_token(name: str, scope: str, account_numbers: list[str] | list[Account]) -> tuple[ApiToken, str]:
+def create_token(
+    name: str, scope: str, account_numbers: list[str] | list[Account]
+) -> tuple[ApiToken, str]:
     """Create a token; returns it and the raw secret, which is never stored."""
     if scope not in dict(ApiToken.SCOPES):
         raise ValueError(f"Unknown scope: {scope}")

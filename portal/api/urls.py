@@ -55,7 +55,9 @@ def _validation(request, exc: ValidationError):
     errors = []
     for e in exc.errors:
         loc = [p for p in e.get("loc", ()) if p not in ("query", "path", "body", "payload")]
-        errors.append({"index": None, "field": ".".join(map(str, loc)), "message": e.get("msg", "")})
+        errors.append(
+            {"index": None, "field": ".".join(map(str, loc)), "message": e.get("msg", "")}
+        )
     return error_response(422, "Validation failed", errors)
 
 

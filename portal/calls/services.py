@@ -16,13 +16,16 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from portal.accounts.models import Account
 from portal.calls.models import Agent, Call, Recording
 from portal.ingest import (
+    MAX_INT,
     BatchInvalid,
     Counts,
+    Seconds,
+    Timestamp,
     account_errors,
     check_records,
     error,
@@ -30,8 +33,6 @@ from portal.ingest import (
     to_ms,
     upsert,
 )
-
-Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class CallIn(BaseModel):
@@ -43,13 +44,13 @@ class CallIn(BaseModel):
     account: Annotated[str, Field(min_length=1, max_length=32)]
     direction: Literal["in", "out"] = "in"
     kind: Literal["voice", "transaction"] = "voice"
-    started_at: AwareDatetime
+    started_at: Timestamp
     duration_s: Seconds
     caller_id: Annotated[str, Field(max_length=64)] | None = None
     caller_name: Annotated[str, Field(max_length=200)] | None = None
     agent: Annotated[str, Field(max_length=32)] | None = None
     station: Annotated[str, Field(max_length=32)] | None = None
-    distribution_group: Annotated[int, Field(ge=0)] = 0
+    distribution_group: Annotated[int, Field(ge=0, le=MAX_INT)] = 0
     quality: Annotated[int, Field(ge=0, le=100)] | None = None
     queued_s: Seconds | None = None
     assigned_s: Seconds | None = None
@@ -92,8 +93,11 @@ def resolve_accounts(numbers: set[str]) -> dict[str, Account]:
 def check_batch(records: Any, schema) -> tuple[list, dict[str, Account], list[dict]]:
     """Schema errors and unknown accounts, every record at once."""
     items, errors = check_records(records, schema)
-    numbers = {r.get("account") for r in records if isinstance(r, dict)}
-    accounts = resolve_accounts({n for n in numbers if isinstance(n, str)})
+    # Only text can be an account number (a list or an object would not even be hashable).
+    numbers = {
+        r["account"] for r in records if isinstance(r, dict) and isinstance(r.get("account"), str)
+    }
+    accounts = resolve_accounts(numbers)
     errors += account_errors(records, items, set(accounts))
     errors.sort(key=lambda e: e["index"] if e["index"] is not None else -1)
     return items, accounts, errors

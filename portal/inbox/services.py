@@ -11,19 +11,19 @@ from typing import Annotated, Any, Literal
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from portal.accounts import audit
 from portal.accounts.models import Account, User
 from portal.calls.services import agents_by_code, check_batch
 from portal.inbox.models import Message, MessageEvent
-from portal.ingest import BatchInvalid, Counts, fold, upsert
+from portal.ingest import BatchInvalid, Counts, Timestamp, fold, upsert
 
 
 class EventIn(BaseModel):
     model_config = ConfigDict(extra="ignore", title="MessageEvent")
 
-    at: AwareDatetime
+    at: Timestamp
     kind: Literal["taken", "initiated", "completed", "delivered", "failed", "read", "confirmed"]
     channel: Literal["email", "sms", "fax", "voice", "portal"] | None = None
     recipient: Annotated[str, Field(max_length=254)] | None = None
@@ -34,7 +34,7 @@ class MessageIn(BaseModel):
 
     message_id: Annotated[str, Field(min_length=1, max_length=64)]
     account: Annotated[str, Field(min_length=1, max_length=32)]
-    taken_at: AwareDatetime
+    taken_at: Timestamp
     call_id: Annotated[str, Field(max_length=64)] | None = None
     agent: Annotated[str, Field(max_length=32)] | None = None
     subject: Annotated[str, Field(max_length=200)] | None = None

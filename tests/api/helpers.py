@@ -53,7 +53,12 @@ def a_message(message_id="2598662", **kw) -> dict:
         "urgent": False,
         "status": "open",
         "events": [
-            {"at": "2023-04-28T08:32:00-04:00", "kind": "taken", "channel": None, "recipient": None},
+            {
+                "at": "2023-04-28T08:32:00-04:00",
+                "kind": "taken",
+                "channel": None,
+                "recipient": None,
+            },
             {
                 "at": "2023-04-28T08:33:00-04:00",
                 "kind": "delivered",

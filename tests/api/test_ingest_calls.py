@@ -52,7 +52,12 @@ def test_defaults_apply_to_optional_fields(api, ingest, account):
     }
     assert api("post", CALLS, ingest, json={"calls": [minimal]}).status_code == 200
     call = Call.objects.get()
-    assert (call.direction, call.kind, call.distribution_group, call.busy) == ("in", "voice", 0, False)
+    assert (call.direction, call.kind, call.distribution_group, call.busy) == (
+        "in",
+        "voice",
+        0,
+        False,
+    )
     assert call.queued_ms is None and call.agent is None and call.holds_ms == []
 
 
