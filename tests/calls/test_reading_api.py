@@ -23,11 +23,13 @@ def test_messages_filters(api, make_token, account):
     make_message(account, message_id="A", fields=[["Produit", "Réfrigérateur"]], urgent=True)
     make_message(account, message_id="B", status="closed")
     token = make_token("ingest")
+
     def ids(q):
         return [
             m["message_id"]
             for m in api("get", f"/api/v1/accounts/4000/messages?{q}", token).json()["results"]
         ]
+
     assert ids("q=refrigerateur") == ["A"]
     assert ids("status=closed") == ["B"]
     assert ids("urgent=true") == ["A"]
