@@ -8,7 +8,7 @@ from django.db import transaction
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from portal.accounts.models import Account, AccountGroup
-from portal.ingest import validate_one
+from portal.ingest import MAX_INT, validate_one
 
 
 class AccountIn(BaseModel):
@@ -18,7 +18,7 @@ class AccountIn(BaseModel):
     billing_number: Annotated[str, Field(max_length=32)] = ""
     timezone: str = settings.DEFAULT_ACCOUNT_TIMEZONE
     language: Literal["fr", "en"] = "fr"
-    groups: list[Annotated[int, Field(ge=0)]] = []
+    groups: list[Annotated[int, Field(ge=0, le=MAX_INT)]] = []
 
     @field_validator("timezone")
     @classmethod

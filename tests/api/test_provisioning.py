@@ -65,6 +65,7 @@ def test_a_new_time_zone_moves_the_calls_local_times(api, provision, ingest, acc
         ({"name": "X", "timezone": "Mars/Olympus"}, "timezone"),
         ({"name": "X", "language": "de"}, "language"),
         ({"name": "X", "groups": [-1]}, "groups.0"),
+        ({"name": "X", "groups": [2**31]}, "groups.0"),  # past a database INTEGER
         ({"name": "X", "groups": "1,2"}, "groups"),
     ],
 )
