@@ -78,6 +78,7 @@ def _page_url(request, shift: Shift | None = None, **extra) -> str:
         params = {
             "schedule": shift.schedule.external_id,
             "date": shift.start.astimezone(tz).date().isoformat(),
+            "shift": shift.pk,
         }
     params.update(extra)
     url = reverse("oncall", kwargs={"account_number": request.account.number})
@@ -213,7 +214,12 @@ def _version(request):
 
 def _done(request, shift: Shift, message: str):
     messages.success(request, message)
-    return redirect(_page_url(request, shift))
+    url = _page_url(request, shift)
+    if request.headers.get("X-Dialog") == "1":
+        # fetch() would follow a redirect and use up the message; the script navigates instead.
+        # No anchor: a URL differing only by its anchor would not reload the page.
+        return HttpResponse(status=204, headers={"X-Location": url.split("#")[0]})
+    return redirect(url)
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,6 +46,16 @@
     }
   });
 
+  // After an action the page comes back with the shift chosen: bring it into view.
+  document.addEventListener("DOMContentLoaded", () => {
+    const chosen = document.querySelector("tr.oc-row input[name=shift]:checked");
+    if (chosen) {
+      const row = chosen.closest("tr");
+      row.classList.add("selected");
+      if (!window.location.hash) row.scrollIntoView({ block: "center" });
+    }
+  });
+
   document.addEventListener("submit", async (event) => {
     const form = event.target;
     if (form.matches("[data-dialog-form]") && event.submitter && event.submitter.formAction && dialog()) {
@@ -64,6 +74,11 @@
         headers: { "X-Dialog": "1" },
         credentials: "same-origin",
       });
+      const next = response.headers.get("X-Location");
+      if (next) {
+        window.location.href = next;
+        return;
+      }
       if (response.redirected) {
         window.location.href = response.url;
         return;
