@@ -1001,7 +1001,9 @@ def message_record(call: DemoCall, now: dt.datetime) -> dict[str, Any] | None:
                 "recipient": person.sms,
             },
         ]
-    closed = rng.random() < (0.35 if urgent else 0.6)
+    # Clients close what they have dealt with: most older messages, few of today's.
+    age = now - taken
+    closed = rng.random() < (0.15 if age < dt.timedelta(hours=18) else 0.4 if urgent else 0.7)
     if closed:
         events.append(
             {
@@ -1126,10 +1128,13 @@ def statement_entries(
     b = add_months(statement, -1).replace(day=19)
     out = [(statement, f"BALANCE {invoice}", balance, "balance")]
     if balance and pays:
-        paid_on = add_months(statement, -1).replace(day=rng.randint(8, 18))
-        out.append(
-            (paid_on, "Paiement — merci" if fr else "Payment — thank you", -balance, "payment")
-        )
+        # Dated on the statement (whose lines are shown together), received in the cycle.
+        paid = add_months(statement, -1).replace(day=rng.randint(8, 18))
+        if fr:
+            label = f"Paiement reçu le {paid.day} {month_names[paid.month - 1]} — merci"
+        else:
+            label = f"Payment received {month_names[paid.month - 1]} {paid.day} — thank you"
+        out.append((statement, label, -balance, "payment"))
         balance = Decimal("0.00")
     charges = [
         (
@@ -1154,15 +1159,8 @@ def statement_entries(
     out.append(
         (statement, f"SOUS-TOTAL {invoice}" if fr else f"SUBTOTAL {invoice}", subtotal, "subtotal")
     )
-    if fr:
-        taxes = [
-            ("TPS 5 %", money(subtotal * Decimal("0.05"))),
-            ("TVQ 9,975 %", money(subtotal * Decimal("0.09975"))),
-        ]
-    else:
-        taxes = [("HST 13%", money(subtotal * Decimal("0.13")))]
-    out += [(statement, description, amount, "charge") for description, amount in taxes]
-    new_charges = subtotal + sum((amount for _, amount in taxes), Decimal("0.00"))
+    # As in the seeds' statements, the new charges are the subtotal (no tax lines).
+    new_charges = subtotal
     out.append(
         (
             statement,
@@ -1196,14 +1194,14 @@ def info_pages(spec: AccountSpec) -> list[tuple[str, str]]:
         return [
             (
                 "Accueil téléphonique",
-                f"<h2>Comment répondre</h2><p>Répondre : <strong>« {spec.name.title()}, bonjour. "
+                f"<h3>Comment répondre</h3><p>Répondre : <strong>« {spec.name.title()}, bonjour. "
                 "Comment puis-je vous aider ? »</strong></p><ul><li>Toujours demander le nom "
                 "complet et un numéro de téléphone.</li><li>Épeler le nom de famille.</li>"
                 "<li>Ne jamais donner de prix au téléphone.</li></ul>",
             ),
             (
                 "Heures d'ouverture",
-                "<h2>Heures d'ouverture</h2><table><thead><tr><th>Jour</th><th>Heures</th></tr></thead>"
+                "<table><thead><tr><th>Jour</th><th>Heures</th></tr></thead>"
                 "<tbody><tr><td>Lundi au vendredi</td><td>8 h à 17 h</td></tr>"
                 "<tr><td>Samedi</td><td>9 h à 12 h</td></tr><tr><td>Dimanche et jours fériés</td>"
                 "<td>Fermé</td></tr></tbody></table><p>En dehors de ces heures, prendre un message "
@@ -1211,7 +1209,7 @@ def info_pages(spec: AccountSpec) -> list[tuple[str, str]]:
             ),
             (
                 "Procédure d'urgence",
-                "<h2>Procédure d'urgence</h2><ol><li>Prendre le message sur le formulaire "
+                "<ol><li>Prendre le message sur le formulaire "
                 "<strong>URGENCE</strong>.</li><li>Envoyer un texto à la personne de garde "
                 "(horaire <em>" + spec.schedule_name + "</em>).</li><li>Sans confirmation après "
                 "15 minutes, appeler son Tel (1), puis son Tel (2).</li><li>Toujours sans réponse : "
@@ -1222,7 +1220,7 @@ def info_pages(spec: AccountSpec) -> list[tuple[str, str]]:
             ),
             (
                 "Répartition des messages",
-                f"<h2>Répartition des messages</h2><p>Tous les messages sont envoyés par courriel à "
+                f"<p>Tous les messages sont envoyés par courriel à "
                 f'<a href="mailto:{spec.email}">{spec.email}</a> dès qu\'ils sont pris.</p>'
                 "<blockquote>Les messages urgents sont aussi envoyés par texto à la personne "
                 "de garde.</blockquote>",
@@ -1235,20 +1233,20 @@ def info_pages(spec: AccountSpec) -> list[tuple[str, str]]:
     return [
         (
             "Greeting",
-            f"<h2>How to answer</h2><p>Answer: <strong>“{spec.name.title()}, good morning/afternoon, "
+            f"<h3>How to answer</h3><p>Answer: <strong>“{spec.name.title()}, good morning/afternoon, "
             "how may I help you?”</strong></p><ul><li>Always get a full name, address and a call-back "
             "number.</li><li>Ask whether the water is shut off.</li><li>Never quote prices.</li></ul>",
         ),
         (
             "Office hours",
-            "<h2>Office hours</h2><table><thead><tr><th>Day</th><th>Hours</th></tr></thead><tbody>"
+            "<table><thead><tr><th>Day</th><th>Hours</th></tr></thead><tbody>"
             "<tr><td>Monday to Friday</td><td>7:30 am – 6:00 pm</td></tr><tr><td>Saturday</td>"
             "<td>8:00 am – noon</td></tr><tr><td>Sunday and holidays</td><td>Emergencies only</td>"
             "</tr></tbody></table>",
         ),
         (
             "Emergencies",
-            "<h2>Emergencies</h2><p>An emergency is <strong>active water leaking</strong>, a sewer "
+            "<p>An emergency is <strong>active water leaking</strong>, a sewer "
             "backup, or no heat in winter.</p><ol><li>Take the message on the <em>EMERGENCY</em> "
             "form.</li><li>Patch the caller to the rank 0 on-call plumber.</li><li>No answer in "
             "10 minutes: try rank 1.</li></ol><h3>On call</h3><table><thead><tr><th>Name</th>"
@@ -1256,7 +1254,7 @@ def info_pages(spec: AccountSpec) -> list[tuple[str, str]]:
         ),
         (
             "Service area",
-            "<h2>Service area</h2><p>Toronto, North York, Scarborough, Etobicoke, Markham and "
+            "<p>Toronto, North York, Scarborough, Etobicoke, Markham and "
             "Mississauga.</p><hr><p>Outside the area: take a message, no dispatch.</p>",
         ),
     ]

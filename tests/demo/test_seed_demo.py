@@ -78,7 +78,7 @@ def test_three_accounts_in_toronto_in_french_and_english(seeded):
     for account in accounts.values():
         assert InfoPage.objects.filter(account=account).count() >= 3
     page = InfoPage.objects.filter(account__number="4000").first()
-    assert "<h2>" in page.body
+    assert "<h3>" in page.body and "<strong>" in page.body
 
 
 def test_calls_have_every_kind_of_outcome_in_believable_proportions(seeded):
