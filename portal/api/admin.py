@@ -36,13 +36,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "scope",
-        "prefix",
+        "starts_with",
         "account_list",
-        "created_at",
-        "last_used_at",
+        "created",
+        "last_used",
         "active",
     ]
-    list_filter = ["scope", "revoked_at"]
+    list_filter = ["scope"]
     search_fields = ["name", "prefix"]
     filter_horizontal = ["accounts"]
     actions = ["revoke"]
@@ -58,13 +58,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["name", "scope", "accounts"]
-        return ["name", "scope", "accounts", "prefix", "created_at", "last_used_at", "revoked_at"]
+        return ["name", "scope", "accounts", "starts_with", "created", "last_used", "revoked_at"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         # The secret cannot change; revoke this token and create another one instead.
-        return ["scope", "prefix", "created_at", "last_used_at"]
+        return ["scope", "starts_with", "created", "last_used"]
+
+    @admin.display(description=text.PREFIX)
+    def starts_with(self, obj: ApiToken) -> str:
+        return f"{obj.prefix}…"
+
+    @admin.display(description=text.CREATED, ordering="created_at")
+    def created(self, obj: ApiToken):
+        return obj.created_at
+
+    @admin.display(description=text.LAST_USED, ordering="last_used_at")
+    def last_used(self, obj: ApiToken):
+        return obj.last_used_at
 
     @admin.display(description=text.ACCOUNTS)
     def account_list(self, obj: ApiToken) -> str:
