@@ -11,10 +11,6 @@ from portal.accounts.forms import ClientUserCreationForm
 from portal.accounts.models import Account, AccountGroup, AuditLog, Membership, User
 from portal.accounts.users import create_client_user
 
-admin.site.site_header = _("Client Portal · back office")
-admin.site.site_title = _("Client Portal back office")
-admin.site.index_title = _("Back office")
-
 
 class AccountMembershipInline(admin.TabularInline):
     model = Membership

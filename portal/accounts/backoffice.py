@@ -5,8 +5,41 @@ translation catalog, which the web-foundation work keeps complete.
 """
 
 from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+
+# The apps' names in the back office, in French and English.
+APP_NAMES = {
+    "accounts": _("Client accounts and logins"),
+    "api": _("Integration API"),
+    "billing": _("Billing"),
+    "calls": _("Calls and recordings"),
+    "directory": _("Directory and information pages"),
+    "inbox": _("Messages"),
+    "oncall": _("On call"),
+    "stats": _("Statistics"),
+    "auth": _("Staff groups"),
+    "axes": _("Sign-in attempts"),
+}
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = _("Client Portal · back office")
+    site_title = _("Client Portal back office")
+    index_title = _("Back office")
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            app["name"] = APP_NAMES.get(app["app_label"], app["name"])
+        return app_list
+
+
+class PortalAdminConfig(AdminConfig):
+    """`django.contrib.admin` with the portal's site (see INSTALLED_APPS)."""
+
+    default_site = "portal.accounts.backoffice.PortalAdminSite"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -53,6 +86,9 @@ INFO_PAGE_HELP = _(
 # API tokens.
 ACCOUNTS = _("accounts")
 ACTIVE = _("active")
+PREFIX = _("starts with")
+CREATED = _("created")
+LAST_USED = _("last used")
 TOKEN_ACCOUNTS_HELP = _("Required for the client and oncall:write scopes: the accounts it may use.")
 TOKEN_NEEDS_ACCOUNT = _("This scope needs at least one account.")
 TOKEN_SHOWN_ONCE = _("The new token is %(token)s — copy it now: it is shown only this once.")
