@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import os
 import random
 import sys
 import wave
@@ -240,10 +241,13 @@ LOGINS: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
 def sign_ins_text() -> str:
     """What the command prints every time: the demo logins and where they lead."""
     names = {s.number: f"{s.number}-{s.name}" for s in ACCOUNTS}
-    lines = [f"Demo sign-ins (password for each: {DEMO_PASSWORD})"]
+    port = os.environ.get("PORT", "8000")
+    lines = [
+        f"Demo sign-ins at http://127.0.0.1:{port}/login/ (password for each: {DEMO_PASSWORD})"
+    ]
     for username, numbers, role, staff in LOGINS:
         if staff:
-            where = "staff back office at /admin/ (and the client pages of every account)"
+            where = "the staff back office, /admin/"
         else:
             role_label = "client admin" if role == "admin" else "client user"
             where = f"{', '.join(names[n] for n in numbers)} ({role_label})"
