@@ -10,7 +10,6 @@ import pytest
 from portal.accounts.models import AuditLog
 from tests.calls.browser import sign_in
 from tests.calls.helpers import add_recording, make_call, wav_bytes
-from tests.calls.test_call_log import smtp_server  # noqa: F401  (the real local SMTP server)
 
 LABELS = {
     "en": {
@@ -51,7 +50,7 @@ def wait_until(page, expression: str, timeout: float = 10) -> None:
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_search_play_seek_download_and_email(
     page, live_server, make_account, make_user, shoot, lang, smtp_server
-):  # noqa: F811
+):
     account = make_account("4000", "TEST")
     user = make_user(f"calls-{lang}", account, language=lang)
     voice = add_recording(

@@ -6,7 +6,6 @@ import zipfile
 from urllib.parse import urlencode
 
 import openpyxl
-import pytest
 from django.urls import reverse
 
 from portal.accounts.models import AuditLog
@@ -170,31 +169,6 @@ def test_open_in_excel(member_client, account):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Start" and rows[1][9] == "15325576" and rows[1][7] == "'=1+1"
     assert AuditLog.objects.filter(action="calls.export").count() == 1
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on a free local port that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message as MessageHandler
-
-    received = []
-
-    class Keep(MessageHandler):
-        def handle_message(self, message):
-            received.append(message)
-
-    from tests.conftest import free_port
-
-    port = free_port()
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield received
-    controller.stop()
 
 
 def test_email_report_arrives_with_the_spreadsheet(member_client, account, smtp_server):
