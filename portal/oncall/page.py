@@ -66,6 +66,7 @@ class Row:
     total_s: float = 0.0
     is_now: bool = False
     comments: list = field(default_factory=list)
+    override_labels: list = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -127,6 +128,9 @@ def rows_for(schedule: Schedule, start: dt.datetime, end: dt.datetime, tz, now=N
             is_now=s.start <= now < s.end,
             comments=list(s.comments.all()),
         )
+        row.override_labels = [
+            (o.contact_name, fmt(o.start, tz), fmt(o.end, tz)) for o in row.overrides
+        ]
         rows.append(row)
     return rows
 

@@ -163,6 +163,9 @@ def _context(request) -> dict:
         "query_string": urlencode(query),
         "tz_name": account.timezone,
         "is_staff": request.user.is_staff,
+        # Reversed once: the calendar and the table link to them many times.
+        "page_url": reverse("oncall", kwargs={"account_number": account.number}),
+        "comment_url": reverse("oncall_comment", kwargs={"account_number": account.number}),
     }
 
 
