@@ -155,7 +155,7 @@ def ingest_calls(records: Any) -> Counts:
     with transaction.atomic():
         agents = agents_by_code({c.agent for c in calls if c.agent})
         rows = [call_row(c, accounts[c.account], agents.get(c.agent or "")) for c in calls]
-        counts, _objs = upsert(Call, "call_id", rows)
+        counts, _objs = upsert(Call, "call_id", rows, returning=False)
     return counts
 
 

@@ -136,3 +136,19 @@ def test_a_full_batch_of_1000_is_accepted_and_1001_is_too_large(api, ingest, acc
     assert r.status_code == 413
     assert "1000" in r.json()["detail"]
     assert Call.objects.count() == 1000
+
+
+def test_the_same_call_twice_in_one_batch_keeps_the_later_values(api, ingest, account):
+    r = api("post", CALLS, ingest, json={"calls": [a_call("1"), a_call("1")]})
+    assert r.json() == counts(created=1, unchanged=1)
+    r = api("post", CALLS, ingest, json={"calls": [a_call("2"), a_call("2", duration_s=80)]})
+    assert r.json() == counts(created=1, updated=1)
+    assert Call.objects.get(call_id="2").duration_ms == 80_000
+
+
+def test_new_calls_get_their_timestamps_and_defaults_like_any_saved_row(api, ingest, account):
+    api("post", CALLS, ingest, json={"calls": [a_call("1", holds_s=None, patch_s=None)]})
+    call = Call.objects.get()
+    assert call.created_at is not None and call.updated_at is not None
+    assert call.holds_ms == [] and call.patch_ms == 0
+    assert str(call.local_date) == "2023-04-28"
