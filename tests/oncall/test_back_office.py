@@ -1,0 +1,96 @@
+"""The staff back office: schedules and shifts are created, edited, copied and removed there
+(through the same services), never by clients."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from portal.oncall import services
+from portal.oncall.models import ScheduleEvent, Shift
+from portal.oncall.services import Actor
+from tests.oncall.helpers import TORONTO, local, seed_schedule
+
+pytestmark = pytest.mark.django_db
+ME = Actor(name="tester")
+
+
+def test_staff_copy_shifts_to_later_dates(admin_client, account):
+    _schedule, first, _second, _a, _l = seed_schedule(account)
+    url = reverse("admin:oncall_shift_changelist")
+    r = admin_client.post(url, {"action": "copy_to_later_dates", "_selected_action": [first.pk]})
+    assert "Days later" in r.content.decode()
+    admin_client.post(
+        url,
+        {
+            "action": "copy_to_later_dates",
+            "_selected_action": [first.pk],
+            "apply": "1",
+            "days": 14,
+            "times": 2,
+        },
+    )
+    copies = Shift.objects.exclude(pk__in=[first.pk, _second.pk]).order_by("start")
+    assert [c.start.astimezone(TORONTO).date() for c in copies] == [
+        dt.date(2023, 5, 8),
+        dt.date(2023, 5, 22),
+    ]
+    assert all(c.start.astimezone(TORONTO).hour == 7 for c in copies)
+    assert (
+        ScheduleEvent.objects.filter(action="shift_created", actor_name="staff:admin").count() == 2
+    )
+
+
+def test_staff_delete_removes_from_use_and_keeps_history(admin_client, account):
+    _schedule, first, _second, anthony, _l = seed_schedule(account)
+    services.assign(first, anthony, actor=ME)
+    admin_client.post(reverse("admin:oncall_shift_delete", args=[first.pk]), {"post": "yes"})
+    first.refresh_from_db()
+    assert first.removed_at is not None
+    assert first.assignments.count() == 1
+    assert services.on_call_at(account, local(2023, 4, 25, 10)) == []
+
+
+def test_staff_create_a_shift(admin_client, account):
+    schedule, *_ = seed_schedule(account)
+    r = admin_client.post(
+        reverse("admin:oncall_shift_add"),
+        {
+            "schedule": schedule.pk,
+            "external_id": "",
+            "start_0": "2023-05-08",
+            "start_1": "11:30:00",
+            "end_0": "2023-05-15",
+            "end_1": "11:30:00",
+            "rank": 0,
+            "name": "Rotation",
+            "role": "OC",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert Shift.objects.filter(schedule=schedule).count() == 3
+    assert services.on_call_at(account, local(2023, 5, 9, 10))[0]["source"] == "unassigned"
+
+
+def test_staff_see_the_back_office_buttons_on_the_page(client, make_user, account):
+    seed_schedule(account)
+    staff = make_user("staffer", account, is_staff=True)
+    client.force_login(staff)
+    html = client.get(
+        reverse("oncall", kwargs={"account_number": "4000"}) + "?date=2023-05-01"
+    ).content.decode()
+    assert reverse("admin:oncall_shift_add") in html
+
+
+def test_a_shift_moved_keeps_its_overrides_only_where_they_still_fit(account):
+    schedule, _first, second, anthony, luc = seed_schedule(account)
+    services.assign(second, anthony, actor=ME)
+    services.override(second, luc, local(2023, 5, 1), local(2023, 5, 3), actor=ME)
+    services.upsert_shift(schedule, "2023-05-01", start=local(2023, 5, 2), end=local(2023, 5, 8))
+    entries = services.on_call_at(account, local(2023, 5, 2, 10))
+    assert (entries[0]["source"], entries[0]["contact"]["name"]) == ("override", "Luc Lambert")
+    assert entries[0]["on_call_from"] == "2023-05-02T07:30:00-04:00"
+    assert services.on_call_at(account, local(2023, 5, 1, 10)) == []  # no shift there any more
+    assert (
+        services.on_call_at(account, local(2023, 5, 4, 10))[0]["contact"]["name"] == "Anthony Giosi"
+    )
