@@ -174,7 +174,7 @@ def main() -> None:
     t = time.perf_counter()
     account, user = populate()
     print(
-        f"setup: {N_MESSAGES:,} + {N_CALLS:,} rows for the account (×2 around it) in {time.perf_counter() - t:.0f} s"
+        f"setup: {N_MESSAGES:,} + {N_CALLS:,} rows for the account (plus four accounts at a quarter each) in {time.perf_counter() - t:.0f} s"
     )
     from django.test import Client
 
