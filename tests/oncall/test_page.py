@@ -143,3 +143,42 @@ def test_show_now_highlights_the_shift_covering_this_moment(member_client, accou
     html = member_client.get(url("oncall", now="1")).content.decode()
     assert 'id="now"' in html and "highlight" in html
     assert local(2023, 5, 1)
+
+
+@pytest.mark.parametrize("role", ["admin", "user"])
+def test_a_client_of_another_account_cannot_touch_these_shifts(
+    client, make_user, account, other_account, role
+):
+    _s, _first, second, anthony, luc = seed_schedule(account)
+    services.assign(second, anthony, actor=ME)
+    o = services.override(second, luc, local(2023, 5, 1), local(2023, 5, 3), actor=ME)
+    client.force_login(make_user(f"other-{role}", other_account, role=role))
+    posts = {
+        "oncall_assign": {"shift": second.pk, "contact": luc.pk},
+        "oncall_override": {
+            "shift": second.pk,
+            "contact": luc.pk,
+            "start": "2023-05-02T07:30",
+            "end": "2023-05-03T07:30",
+        },
+        "oncall_unassign": {"shift": second.pk, "target": o.pk},
+        "oncall_swap": {"shift": second.pk, "other": _first.pk},
+        "oncall_comment": {"shift": second.pk, "comment": "x"},
+    }
+    for name, data in posts.items():
+        assert client.post(url(name), data).status_code == 404, name
+        # and with its own account in the URL, the shift is still not found
+        own = reverse(name, kwargs={"account_number": "5000"})
+        assert client.post(own, data).status_code == 404, name
+    assert Assignment.objects.filter(revoked_at=None).count() == 2
+    assert not second.comments.exists()
+
+
+def test_a_client_user_can_change_who_is_on_call(client, make_user, account):
+    from portal.accounts.models import Membership
+
+    _s, _first, second, anthony, _luc = seed_schedule(account)
+    client.force_login(make_user("clerk", account, role=Membership.USER))
+    r = client.post(url("oncall_assign"), {"shift": second.pk, "contact": anthony.pk})
+    assert r.status_code == 302
+    assert Assignment.objects.get().created_by_name == "clerk"
