@@ -6,6 +6,7 @@ The endpoints only read the request, check its shape and size, call the ingest s
 """
 
 from django.conf import settings
+from django.db import IntegrityError
 from ninja import Router
 from pydantic import BaseModel, Field
 
@@ -94,6 +95,16 @@ def batch_records(request, key: str) -> list:
     return records
 
 
+def stored(service, records: list) -> Counts:
+    """Run an ingest service; once more if a concurrent request inserted some of the same
+    keys first (PostgreSQL, read committed): the service rolled back, and the second run
+    finds those rows and counts them as unchanged or updated."""
+    try:
+        return service(records)
+    except IntegrityError:
+        return service(records)
+
+
 def audited(request, action: str, object_type: str, records: list, counts: Counts) -> dict:
     """One audit entry per request (not per record), with the token's name as the actor."""
     answer = counts.as_dict()
@@ -118,7 +129,9 @@ def post_calls(request):
     """`{"calls": [Call, ...]}`, at most 1000; atomic and idempotent by `call_id`."""
     require_scope(request, INGEST)
     records = batch_records(request, "calls")
-    return audited(request, "api.ingest.calls", "calls.call", records, ingest_calls(records))
+    return audited(
+        request, "api.ingest.calls", "calls.call", records, stored(ingest_calls, records)
+    )
 
 
 @router.post(
@@ -132,7 +145,7 @@ def post_messages(request):
     require_scope(request, INGEST)
     records = batch_records(request, "messages")
     return audited(
-        request, "api.ingest.messages", "inbox.message", records, ingest_messages(records)
+        request, "api.ingest.messages", "inbox.message", records, stored(ingest_messages, records)
     )
 
 
@@ -151,7 +164,7 @@ def post_billable(request):
         "api.ingest.billable",
         "billing.billabletransaction",
         records,
-        ingest_billable(records),
+        stored(ingest_billable, records),
     )
 
 
@@ -170,7 +183,7 @@ def post_billing(request):
         "api.ingest.billing",
         "billing.billingline",
         records,
-        ingest_billing_lines(records),
+        stored(ingest_billing_lines, records),
     )
 
 

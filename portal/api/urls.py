@@ -8,6 +8,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.db import IntegrityError, OperationalError
 from django.http import JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -69,6 +70,22 @@ def _http_error(request, exc: HttpError):
 @api.exception_handler(json.JSONDecodeError)
 def _bad_json(request, exc):
     return error_response(400, "The body is not valid JSON.")
+
+
+@api.exception_handler(OperationalError)
+def _database_busy(request, exc):
+    # SQLite still locked after its timeout, a PostgreSQL connection lost: nothing was
+    # stored (each write is one transaction); the caller may send the same request again.
+    log.exception("API database error")
+    response = error_response(503, "The database is busy; nothing was stored, try again.")
+    response["Retry-After"] = "5"
+    return response
+
+
+@api.exception_handler(IntegrityError)
+def _conflict(request, exc):
+    log.exception("API integrity error")
+    return error_response(409, "A concurrent request changed the same records; try again.")
 
 
 @api.exception_handler(Exception)

@@ -3,6 +3,7 @@ and what the Call Log section and the reading API do with them."""
 
 import datetime as dt
 import hashlib
+import math
 import os
 import re
 import tempfile
@@ -22,6 +23,7 @@ from portal.accounts.models import Account
 from portal.calls.models import Agent, Call, Recording
 from portal.ingest import (
     MAX_INT,
+    MAX_SECONDS,
     BatchInvalid,
     Counts,
     Seconds,
@@ -353,10 +355,12 @@ def find_calls(
         qs = qs.filter(agent__in=list(agents.values_list("pk", flat=True)))
     if f.station.strip():
         qs = qs.filter(station=f.station.strip())
-    if f.min_duration_s:
-        qs = qs.filter(duration_ms__gte=to_ms(f.min_duration_s))
-    if f.max_duration_s is not None:
-        qs = qs.filter(duration_ms__lte=to_ms(f.max_duration_s))
+    # Bounds that are not finite (NaN, infinity) say nothing; huge ones are clamped so that
+    # the database can compare them.
+    if f.min_duration_s and math.isfinite(f.min_duration_s):
+        qs = qs.filter(duration_ms__gte=to_ms(min(f.min_duration_s, MAX_SECONDS)))
+    if f.max_duration_s is not None and math.isfinite(f.max_duration_s):
+        qs = qs.filter(duration_ms__lte=to_ms(max(-1, min(f.max_duration_s, MAX_SECONDS))))
     if f.account_name.strip():
         qs = qs.filter(account__name__icontains=f.account_name.strip())
     if f.min_quality:
