@@ -248,6 +248,14 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
             values.append(value)
         params.append(values)
     table = connection.ops.quote_name(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        # COPY: one stream of rows, no statement per row (several times faster than
+        # executemany with psycopg's client-side parameter quoting).
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for values in params:
+                    copy.write_row(values)
+        return
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
