@@ -66,3 +66,34 @@ class TenantMiddleware:
         request.membership = membership
         request.account = membership.account
         return None
+
+
+class IdleSessionMiddleware:
+    """A session ends after SESSION_COOKIE_AGE without activity.
+
+    Instead of writing the session on every request, activity pushes the expiry forward at
+    most once a minute (the session may end up to a minute early, never late). Background
+    requests (the inbox's live polling, marked with the X-Portal-Background header) are not
+    activity, so an open tab does not keep a session alive forever.
+    """
+
+    REFRESH_SECONDS = 60
+    KEY = "_last_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated:
+            return response
+        if request.headers.get("X-Portal-Background") == "1":
+            return response
+        import time
+
+        now = int(time.time())
+        if now - int(session.get(self.KEY, 0)) >= self.REFRESH_SECONDS:
+            session[self.KEY] = now
+        return response

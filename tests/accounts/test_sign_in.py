@@ -127,12 +127,14 @@ def test_sign_out_is_a_post(client, member):
 
 def test_a_session_lasts_fifteen_minutes_and_each_page_extends_it(client, member, settings):
     assert settings.SESSION_COOKIE_AGE == 15 * 60
-    sign_in(client, "member")
-    response = client.get("/a/4000/")
+    response = sign_in(client, "member")
     assert response.cookies["sessionid"]["max-age"] == 15 * 60
 
     # Fourteen minutes later the session is still alive, and using it extends it.
     session = Session.objects.get()
+    data = session.get_decoded()
+    data["_last_seen"] -= 14 * 60
+    session.session_data = Session.objects.encode(data)
     session.expire_date = timezone.now() + timedelta(minutes=1)
     session.save()
     assert client.get("/a/4000/").status_code == 200
@@ -144,6 +146,19 @@ def test_a_session_lasts_fifteen_minutes_and_each_page_extends_it(client, member
     response = client.get("/a/4000/")
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_background_polling_does_not_keep_a_session_alive(client, member):
+    sign_in(client, "member")
+    client.get("/a/4000/")
+    session = Session.objects.get()
+    data = session.get_decoded()
+    data["_last_seen"] -= 14 * 60
+    session.session_data = Session.objects.encode(data)
+    session.expire_date = timezone.now() + timedelta(minutes=1)
+    session.save()
+    client.get("/a/4000/inbox/", HTTP_X_PORTAL_BACKGROUND="1")
+    assert Session.objects.get().expire_date - timezone.now() < timedelta(minutes=2)
 
 
 def test_root_goes_to_the_first_account(member_client):
