@@ -12,6 +12,7 @@ from django.db import IntegrityError, OperationalError
 from django.http import JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.operation import PathView
 
 from portal.api.auth import ApiError, TokenAuth
 from portal.ingest import BatchInvalid
@@ -34,6 +35,17 @@ def error_response(status: int, detail: str, errors: list | None = None) -> Json
     if errors is not None:
         body["errors"] = errors
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _json_not_allowed(self: PathView) -> JsonResponse:
+    """A method the path does not have: 405 in the contract's shape (ninja answers in text)."""
+    allowed = sorted({m for op in self.operations for m in op.methods})
+    response = error_response(405, f"Method not allowed; this path takes {', '.join(allowed)}.")
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
+PathView._not_allowed = _json_not_allowed  # this project's only ninja API
 
 
 @api.exception_handler(ApiError)

@@ -241,3 +241,11 @@ def test_the_json_endpoints_read_json_whatever_the_content_type_says(
     code, answer = status(api, "post", CALLS, ingest, body, content_type=content_type)
     assert code == 200, answer
     assert Call.objects.count() == 1
+
+
+@pytest.mark.parametrize("method", ["get", "delete", "patch"])
+def test_a_method_the_path_does_not_have_is_405_in_json(client, method):
+    r = getattr(client, method)(CALLS)
+    assert r.status_code == 405
+    assert r["Allow"] == "POST"
+    assert r.json()["detail"].startswith("Method not allowed")
