@@ -53,6 +53,10 @@ class Call(models.Model):
     hold_max_ms = models.BigIntegerField(default=0)
     patch_ms = models.BigIntegerField(default=0)
     busy = models.BooleanField(default=False)
+    # Where the call falls in the statistics (contract, "Statistics — definitions"), worked
+    # out at ingest from its timings so that reports compare one small number per row.
+    NOT_COUNTED, AUTOMATED, SYSTEM_ABANDON, AGENT_ABANDON, ANSWERED = 0, 1, 2, 3, 4
+    stat_class = models.PositiveSmallIntegerField(default=0)
     # Denormalised from started_at in the account's time zone, for filtering in SQL.
     local_date = models.DateField()
     local_minute = models.PositiveSmallIntegerField()
@@ -63,8 +67,34 @@ class Call(models.Model):
     class Meta:
         ordering = ["-started_at"]
         indexes = [
-            models.Index(fields=["account", "-started_at"]),
-            models.Index(fields=["account", "local_date"]),
+            # The call log: newest first per account, with its usual criteria and the
+            # total duration readable from the index alone.
+            models.Index(
+                fields=["account", "started_at", "duration_ms", "agent", "quality"],
+                name="call_log_cover",
+            ),
+            # Statistics: every filter and figure, so that a report reads only the index.
+            models.Index(
+                fields=[
+                    "account",
+                    "local_date",
+                    "direction",
+                    "kind",
+                    "stat_class",
+                    "local_minute",
+                    "local_weekday",
+                    "agent",
+                    "distribution_group",
+                    "busy",
+                    "work_ms",
+                    "hold_total_ms",
+                    "hold_max_ms",
+                    "queued_ms",
+                    "answered_ms",
+                    "patch_ms",
+                ],
+                name="call_stats_cover",
+            ),
         ]
         verbose_name = _("call")
         verbose_name_plural = _("calls")

@@ -115,6 +115,31 @@ def agents_by_code(codes: set[str]) -> dict[str, Agent]:
     return found
 
 
+def stat_class(
+    duration_ms: int,
+    busy: bool,
+    queued_ms: int | None,
+    assigned_ms: int | None,
+    answered_ms: int | None,
+) -> int:
+    """The call's place in the statistics, by the contract's definitions:
+    not counted (not in Total Incoming: 6 s or less, or busy), automated, system abandon,
+    agent abandon, or answered."""
+    if duration_ms <= 6000 or busy:
+        return Call.NOT_COUNTED
+    if queued_ms is None:
+        return Call.AUTOMATED
+    if answered_ms is not None and duration_ms - answered_ms < 10000:
+        return Call.AUTOMATED
+    if answered_ms is None and duration_ms - queued_ms < 10000:
+        return Call.AUTOMATED
+    if assigned_ms is None:
+        return Call.SYSTEM_ABANDON
+    if answered_ms is None:
+        return Call.AGENT_ABANDON
+    return Call.ANSWERED
+
+
 def call_row(c: CallIn, account: Account, agent: Agent | None) -> dict[str, Any]:
     local = c.started_at.astimezone(account.tz)
     holds = [to_ms(h) for h in (c.holds_s or [])]
@@ -140,6 +165,9 @@ def call_row(c: CallIn, account: Account, agent: Agent | None) -> dict[str, Any]
         "hold_max_ms": max(holds, default=0),
         "patch_ms": to_ms(c.patch_s) or 0,
         "busy": c.busy,
+        "stat_class": stat_class(
+            to_ms(c.duration_s), c.busy, to_ms(c.queued_s), to_ms(c.assigned_s), to_ms(c.answered_s)
+        ),
         "local_date": local.date(),
         "local_minute": local.hour * 60 + local.minute,
         "local_weekday": local.weekday(),

@@ -162,19 +162,14 @@ def counted_calls(filters: Filters, accounts: list[Account] | None = None) -> Qu
 # --- The definitions as conditions on one row ---------------------------------------------
 # Each condition is written so that no comparison ever meets a NULL (no three-valued logic).
 
-TOTAL = Q(duration_ms__gt=6 * SECOND, busy=False)
-AGENT = (
-    TOTAL
-    & Q(queued_ms__isnull=False)
-    & (
-        Q(answered_ms__isnull=False, answered_ms__lte=F("duration_ms") - 10 * SECOND)
-        | Q(answered_ms__isnull=True, queued_ms__lte=F("duration_ms") - 10 * SECOND)
-    )
-)
-SYSTEM_ABANDON = AGENT & Q(assigned_ms__isnull=True)
-ASSIGNED = AGENT & Q(assigned_ms__isnull=False)
-AGENT_ABANDON = ASSIGNED & Q(answered_ms__isnull=True)
-ANSWERED = ASSIGNED & Q(answered_ms__isnull=False)
+# Call.stat_class is worked out at ingest by portal.calls.services.stat_class, which is the
+# contract's definitions of Total, Automated, System Abandon, Agent Abandon and Answered.
+TOTAL = Q(stat_class__gte=Call.AUTOMATED)
+AGENT = Q(stat_class__gte=Call.SYSTEM_ABANDON)
+SYSTEM_ABANDON = Q(stat_class=Call.SYSTEM_ABANDON)
+ASSIGNED = Q(stat_class__gte=Call.AGENT_ABANDON)
+AGENT_ABANDON = Q(stat_class=Call.AGENT_ABANDON)
+ANSWERED = Q(stat_class=Call.ANSWERED)
 WORKED = ANSWERED & Q(work_ms__isnull=False)
 HELD = ANSWERED & Q(hold_max_ms__gt=10 * SECOND)
 WITHIN_30 = ANSWERED & Q(answered_ms__lte=F("queued_ms") + 30 * SECOND)
