@@ -62,8 +62,9 @@ ROWS: list[Row] = [
     ),
     Row(
         "answered_of_total",
+        # xgettext:no-python-format
         _("Answered by Agent - % of Total calls"),
-        _(
+        _(  # xgettext:no-python-format
             "Calls assigned to an agent that were answered by an agent. This is the "
             "difference between 'Assigned to Agent' and 'Agent Abandon' and is expressed as a "
             "% of 'Total Incoming Calls' for your account(s)."
@@ -71,8 +72,9 @@ ROWS: list[Row] = [
     ),
     Row(
         "answered_of_assigned",
+        # xgettext:no-python-format
         _("Answered by Agent - % of Assigned calls"),
-        _(
+        _(  # xgettext:no-python-format
             "Calls assigned to an agent that were answered by an agent. This is the "
             "difference between 'Assigned to Agent' and 'Agent Abandon' and is expressed as a "
             "% of 'Assigned to Agent' calls for your account(s)."

@@ -1,0 +1,41 @@
+"""French and English are both complete: `makemessages` leaves nothing untranslated."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def entries(po: Path, *flags: str) -> list[str]:
+    out = subprocess.run(
+        ["msgattrib", *flags, "--no-obsolete", str(po)], capture_output=True, text=True, check=True
+    ).stdout
+    return [line for line in out.splitlines() if line.startswith("#:")]
+
+
+@pytest.mark.skipif(shutil.which("msgattrib") is None, reason="gettext is not installed")
+def test_makemessages_leaves_nothing_untranslated(tmp_path):
+    tree = tmp_path / "project"
+    shutil.copytree(
+        ROOT / "portal", tree / "portal", ignore=shutil.ignore_patterns("*.mo", "__pycache__")
+    )
+    shutil.copy(ROOT / "manage.py", tree / "manage.py")
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "fr", "-l", "en", "-v", "0"],
+        cwd=tree,
+        check=True,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "PORTAL_DATA_DIR": str(tmp_path / "var")},
+    )
+    catalogs = sorted(tree.glob("portal/**/locale/*/LC_MESSAGES/django.po"))
+    assert {p.parts[-3] for p in catalogs} == {"fr", "en"}
+    problems = {}
+    for po in catalogs:
+        missing = entries(po, "--untranslated") + entries(po, "--only-fuzzy")
+        if missing:
+            problems[str(po.relative_to(tree))] = missing[:5]
+    assert not problems, problems
