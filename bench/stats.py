@@ -180,9 +180,10 @@ def main() -> None:
             }
         filters = Filters(accounts=chosen, start=kw.pop("start", start), end=end, **kw)
         full = timed(lambda f=filters: statistics(f))
+        # The bare query: one COUNT and one SUM over the same rows, through the same index.
         bare = timed(
             lambda f=filters: counted_calls(f, f.accounts).aggregate(
-                n=Count("pk"), s=Sum("duration_ms")
+                n=Count("pk"), s=Sum("work_ms")
             )
         )
         verdict = "ok" if full <= target else "SLOW"
