@@ -17,6 +17,7 @@ account_patterns = [
 ]
 
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", account_views.root, name="root"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.logout_view, name="logout"),
@@ -24,6 +25,5 @@ urlpatterns = [
     path("switch/", account_views.switch_account, name="switch_account"),
     path("a/<str:account_number>/", include(account_patterns)),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
     path("", include("portal.oncall.public_urls")),
 ]

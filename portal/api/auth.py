@@ -1,5 +1,15 @@
-"""Bearer tokens with scopes, and the contract's error answers."""
+"""Bearer tokens with scopes, and the contract's error answers.
 
+Tokens and accounts are looked up on every API request; the dispatch asks "who is on call"
+many times a second, so both are kept for a few seconds in a small in-process cache. Any
+change to a token (revocation, its accounts) or to an account empties the cache of this
+process at once; other worker processes see it within CACHE_SECONDS.
+"""
+
+import copy
+import time
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from ninja.security import HttpBearer
 
@@ -15,14 +25,59 @@ class ApiError(Exception):
         self.errors = errors
 
 
+CACHE_SECONDS = 5.0
+_tokens: dict[str, tuple[float, ApiToken | None]] = {}
+_accounts: dict[str, tuple[float, Account | None]] = {}
+
+
+def clear_caches(**_kwargs) -> None:
+    _tokens.clear()
+    _accounts.clear()
+
+
+for _model in (ApiToken, Account):
+    post_save.connect(clear_caches, sender=_model, dispatch_uid=f"api-cache-save-{_model.__name__}")
+    post_delete.connect(
+        clear_caches, sender=_model, dispatch_uid=f"api-cache-del-{_model.__name__}"
+    )
+m2m_changed.connect(clear_caches, sender=ApiToken.accounts.through, dispatch_uid="api-cache-m2m")
+
+
+def _find_token(raw: str) -> ApiToken | None:
+    key = ApiToken.hash(raw)
+    hit = _tokens.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    token = ApiToken.objects.filter(token_hash=key, revoked_at=None).first()
+    if token is not None:
+        token.account_numbers = frozenset(token.accounts.values_list("number", flat=True))
+    if len(_tokens) > 10_000:
+        _tokens.clear()
+    _tokens[key] = (now, token)
+    return token
+
+
+def find_account(number: str) -> Account | None:
+    hit = _accounts.get(number)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return copy.copy(hit[1]) if hit[1] is not None else None
+    account = Account.objects.filter(number=number).first()
+    if len(_accounts) > 10_000:
+        _accounts.clear()
+    _accounts[number] = (now, account)
+    return copy.copy(account) if account is not None else None
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
-        try:
-            api_token = ApiToken.objects.get(token_hash=ApiToken.hash(token), revoked_at=None)
-        except ApiToken.DoesNotExist:
+        api_token = _find_token(token)
+        if api_token is None:
             return None
         now = timezone.now()
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
+            api_token.last_used_at = now
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.api_token = api_token
         return api_token
@@ -43,13 +98,13 @@ def account_for(request, number: str, *scopes: str) -> Account:
     """The account `number`, if the token's scope and accounts allow it: else 403 or 404."""
     token = require_scope(request, *scopes)
     if token.scope in ACCOUNT_LIMITED:
-        if not token.accounts.filter(number=number).exists():
+        if number not in token.account_numbers:
             # Outside its accounts: 403 whether or not the account exists (no probing).
             raise ApiError(403, "This token does not give access to this account.")
-    try:
-        return Account.objects.get(number=number)
-    except Account.DoesNotExist:
-        raise ApiError(404, f"Unknown account: {number}") from None
+    account = find_account(number)
+    if account is None:
+        raise ApiError(404, f"Unknown account: {number}")
+    return account
 
 
 def token_accounts(token: ApiToken):
