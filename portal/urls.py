@@ -27,3 +27,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("portal.oncall.public_urls")),
 ]
+
+handler404 = "portal.accounts.views.page_not_found"

@@ -121,3 +121,12 @@ def logout_view(request):
         audit.record("logout", request=request)
     logout(request)
     return redirect("login")
+
+
+def page_not_found(request, exception=None):
+    """One 404 for a missing page and for another account's page; JSON under /api/."""
+    from django.http import JsonResponse
+
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
