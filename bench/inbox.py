@@ -179,7 +179,13 @@ def main() -> None:
     from django.test import Client
 
     from portal.calls.models import Call
-    from portal.calls.services import CallFilter, find_calls, split_recent, store_recording
+    from portal.calls.services import (
+        CallFilter,
+        find_calls,
+        split_recent,
+        store_recording,
+        totals,
+    )
     from portal.inbox.services import MessageFilter, find_messages
 
     client = Client()
@@ -193,7 +199,23 @@ def main() -> None:
         min_quality=20,
         max_quality=90,
     )
-    recent_qs, _ = split_recent(find_calls([account], adv_filter))
+    recent_qs, archive_qs = split_recent(find_calls([account], adv_filter))
+    default_recent, default_archive = split_recent(
+        find_calls([account], CallFilter(start=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+    )
+
+    def call_log_sql(recent, archive):
+        """What the call log page must ask: page one of each section and their totals."""
+        rows = bare_sql(recent.select_related("account", "agent", "recording")[:101])
+        rows_archive = bare_sql(archive.select_related("account", "agent", "recording")[:101])
+
+        def run():
+            rows()
+            rows_archive()
+            totals(recent)
+            totals(archive)
+
+        return run
 
     def get(url):
         def run():
@@ -244,10 +266,16 @@ def main() -> None:
             100,
         ),
         (
+            "call log page one (default)",
+            get(f"{base}/calls/"),
+            call_log_sql(default_recent, default_archive),
+            50,
+        ),
+        (
             "call log, advanced criteria",
             get(f"{base}/calls/?{advanced}"),
-            bare_sql(recent_qs.select_related("account", "agent", "recording")[:101]),
-            50,
+            call_log_sql(recent_qs, archive_qs),
+            None,
         ),
         ("recording first byte", first_byte, None, None),
     ]

@@ -31,7 +31,7 @@ from portal.calls.services import (
 from portal.inbox.models import Message
 from portal.inbox.services import write_xlsx
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -48,10 +48,29 @@ def _page(request, name: str) -> int:
         return 1
 
 
+def add_row_urls(calls: list[Call]) -> None:
+    """Each row's Details / Voice / download links, from one reverse() per page rather than
+    three per row (the call log's rendering time is mostly its rows)."""
+    from urllib.parse import quote
+
+    marker_account, marker_call = "ACCOUNT-0", "CALL-0"
+    templates = {
+        name: reverse(name, kwargs={"account_number": marker_account, "call_id": marker_call})
+        for name in ("call_details", "call_voice", "call_recording")
+    }
+    for call in calls:
+        number, call_id = quote(call.account.number, safe=""), quote(call.call_id, safe="")
+        call.urls = {
+            name: url.replace(marker_account, number, 1).replace(marker_call, call_id, 1)
+            for name, url in templates.items()
+        }
+
+
 def _section(request, qs, page_param: str) -> dict:
     page = _page(request, page_param)
     offset = (page - 1) * PAGE_SIZE
     rows = list(qs.select_related("account", "agent", "recording")[offset : offset + PAGE_SIZE + 1])
+    add_row_urls(rows[:PAGE_SIZE])
     query = request.GET.copy()
     query.pop(page_param, None)
     return {
