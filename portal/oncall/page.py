@@ -94,9 +94,11 @@ def rows_for(schedule: Schedule, start: dt.datetime, end: dt.datetime, tz, now=N
         Shift.objects.filter(schedule=schedule, removed_at=None, start__lt=end, end__gt=start)
         .order_by("start", "rank", "id")
         .prefetch_related(
+            # to_attr: plain lists, no queryset built per shift when they are read.
             Prefetch(
                 "intervals",
                 queryset=OnCallInterval.objects.select_related("contact").order_by("start"),
+                to_attr="interval_list",
             ),
             Prefetch(
                 "assignments",
@@ -105,12 +107,12 @@ def rows_for(schedule: Schedule, start: dt.datetime, end: dt.datetime, tz, now=N
                 .order_by("created_at", "id"),
                 to_attr="active",
             ),
-            "comments",
+            Prefetch("comments", to_attr="comment_list"),
         )
     )
     rows = []
     for s in shifts:
-        intervals = list(s.intervals.all())
+        intervals = s.interval_list
         bases = [a for a in s.active if a.kind == Assignment.BASE]
         row = Row(
             shift=s,
@@ -126,7 +128,7 @@ def rows_for(schedule: Schedule, start: dt.datetime, end: dt.datetime, tz, now=N
                 if i.source != OnCallInterval.UNASSIGNED
             ),
             is_now=s.start <= now < s.end,
-            comments=list(s.comments.all()),
+            comments=s.comment_list,
         )
         row.override_labels = [
             (o.contact_name, fmt(o.start, tz), fmt(o.end, tz)) for o in row.overrides

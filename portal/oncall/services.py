@@ -463,16 +463,21 @@ def series(shift: Shift, until: dt.date) -> list[Shift]:
     return found
 
 
+def _revoke(assignment: Assignment, actor: Actor, when: dt.datetime | None = None) -> None:
+    """Unassigning never deletes: the assignment is marked revoked, with who and when."""
+    assignment.revoked_at = when or _now()
+    assignment.revoked_by = actor.user
+    assignment.revoked_by_name = actor.label[:200]
+    assignment.save(update_fields=["revoked_at", "revoked_by", "revoked_by_name"])
+
+
 def _assign_one(shift: Shift, contact: Contact, actor: Actor, comment: str, action: str) -> bool:
     current = active_base(shift)
     if current is not None and current.contact_id == contact.pk and not comment:
         return False
     now = _now()
     if current is not None:
-        current.revoked_at = now
-        current.revoked_by = actor.user
-        current.revoked_by_name = actor.label[:200]
-        current.save(update_fields=["revoked_at", "revoked_by", "revoked_by_name"])
+        _revoke(current, actor, now)
     new = Assignment.objects.create(
         shift=shift,
         kind=Assignment.BASE,
@@ -541,10 +546,7 @@ def unassign(shift: Shift, *, actor: Actor, expected_version: int | None = None)
         current = active_base(shift)
         if current is None:
             raise OnCallError(_("Nobody is assigned to this shift."))
-        current.revoked_at = _now()
-        current.revoked_by = actor.user
-        current.revoked_by_name = actor.label[:200]
-        current.save(update_fields=["revoked_at", "revoked_by", "revoked_by_name"])
+        _revoke(current, actor)
         _bump(shift)
         refresh_intervals(shift)
         _event(
@@ -624,10 +626,7 @@ def unassign_override(
         if o.revoked_at is not None:
             raise OnCallError(_("This override was already removed."))
         before = _who_state(shift)
-        o.revoked_at = _now()
-        o.revoked_by = actor.user
-        o.revoked_by_name = actor.label[:200]
-        o.save(update_fields=["revoked_at", "revoked_by", "revoked_by_name"])
+        _revoke(o, actor)
         _bump(shift)
         refresh_intervals(shift)
         _event(
@@ -665,10 +664,7 @@ def swap(
         now = _now()
         for shift, old, incoming in ((a, base_a, base_b), (b, base_b, base_a)):
             if old is not None:
-                old.revoked_at = now
-                old.revoked_by = actor.user
-                old.revoked_by_name = actor.label[:200]
-                old.save(update_fields=["revoked_at", "revoked_by", "revoked_by_name"])
+                _revoke(old, actor, now)
             new = None
             if incoming is not None:
                 new = Assignment.objects.create(
