@@ -54,9 +54,17 @@ def add_recording(call: Call, data: bytes | None = None) -> Call:
     return call
 
 
-def make_message(account, ago=dt.timedelta(minutes=30), **kw) -> Message:
+def make_message(account, ago: dt.timedelta | None = None, **kw) -> Message:
+    """A message taken `ago` before now; by default a little while ago, but always today
+    in the account's zone (tests that filter on "Today" also run just after midnight)."""
     message_id = kw.pop("message_id", None) or str(next(_seq))
-    taken = kw.pop("taken_at", None) or timezone.now() - ago
+    now = timezone.now()
+    if ago is None:
+        midnight = now.astimezone(account.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        taken = max(now - dt.timedelta(minutes=30), midnight)
+    else:
+        taken = now - ago
+    taken = kw.pop("taken_at", None) or taken
     record = {
         "message_id": message_id,
         "account": account.number,
