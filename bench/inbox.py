@@ -135,6 +135,12 @@ def populate():
                 Call.objects.bulk_create(batch)
                 batch = []
         Call.objects.bulk_create(batch)
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        # Fresh planner statistics; PostgreSQL also needs VACUUM for index-only scans after a
+        # bulk load (autovacuum does it in production, some time later).
+        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return accounts[0], user
 
 
