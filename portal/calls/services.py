@@ -408,7 +408,7 @@ def split_recent(qs: QuerySet[Call], now: dt.datetime | None = None):
 
 def totals(qs: QuerySet[Call]) -> dict[str, Any]:
     """How many calls and their total duration in minutes, one decimal (the WebPortal's)."""
-    agg = qs.order_by().aggregate(n=Count("pk"), ms=Sum("duration_ms"))
+    agg = qs.order_by().aggregate(n=Count("account_id"), ms=Sum("duration_ms"))
     return {"count": agg["n"], "minutes": round((agg["ms"] or 0) / 60000, 1)}
 
 

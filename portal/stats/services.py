@@ -181,21 +181,21 @@ def aggregates() -> dict[str, Any]:
     """The conditional COUNT/SUM expressions of the report (one row per group)."""
     wait = F("answered_ms") - F("queued_ms")
     return {
-        "t": Count("pk", filter=TOTAL),
-        "g": Count("pk", filter=AGENT),
-        "s": Count("pk", filter=SYSTEM_ABANDON),
-        "n": Count("pk", filter=ASSIGNED),
-        "b": Count("pk", filter=AGENT_ABANDON),
-        "r": Count("pk", filter=ANSWERED),
-        "worked": Count("pk", filter=WORKED),
+        "t": Count("account_id", filter=TOTAL),
+        "g": Count("account_id", filter=AGENT),
+        "s": Count("account_id", filter=SYSTEM_ABANDON),
+        "n": Count("account_id", filter=ASSIGNED),
+        "b": Count("account_id", filter=AGENT_ABANDON),
+        "r": Count("account_id", filter=ANSWERED),
+        "worked": Count("account_id", filter=WORKED),
         "work_ms": Coalesce(Sum("work_ms", filter=WORKED), 0),
-        "h": Count("pk", filter=HELD),
+        "h": Count("account_id", filter=HELD),
         "hold_ms": Coalesce(Sum("hold_total_ms", filter=HELD), 0),
         "wait_ms": Coalesce(Sum(wait, filter=ANSWERED), 0),
-        "w": Count("pk", filter=WITHIN_30),
-        "p": Count("pk", filter=PATCHED),
+        "w": Count("account_id", filter=WITHIN_30),
+        "p": Count("account_id", filter=PATCHED),
         "patch_ms": Coalesce(Sum("patch_ms", filter=PATCHED), 0),
-        "busy": Count("pk", filter=BUSY),
+        "busy": Count("account_id", filter=BUSY),
     }
 
 
@@ -273,7 +273,7 @@ def per_hour(filters: Filters) -> list[dict[str, int]]:
         counted_calls(filters)
         .annotate(hour=F("local_minute") / 60)
         .values("hour")
-        .annotate(t=Count("pk", filter=TOTAL), r=Count("pk", filter=ANSWERED))
+        .annotate(t=Count("account_id", filter=TOTAL), r=Count("account_id", filter=ANSWERED))
         .order_by("hour")
     )
     by_hour = {int(row["hour"]): row for row in rows}
@@ -294,12 +294,12 @@ def per_day(filters: Filters) -> list[dict[str, Any]]:
         counted_calls(filters)
         .values("local_date")
         .annotate(
-            t=Count("pk", filter=TOTAL),
-            g=Count("pk", filter=AGENT),
-            r=Count("pk", filter=ANSWERED),
-            s=Count("pk", filter=SYSTEM_ABANDON),
-            b=Count("pk", filter=AGENT_ABANDON),
-            w=Count("pk", filter=WITHIN_30),
+            t=Count("account_id", filter=TOTAL),
+            g=Count("account_id", filter=AGENT),
+            r=Count("account_id", filter=ANSWERED),
+            s=Count("account_id", filter=SYSTEM_ABANDON),
+            b=Count("account_id", filter=AGENT_ABANDON),
+            w=Count("account_id", filter=WITHIN_30),
         )
         .order_by("local_date")
     )
