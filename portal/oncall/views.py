@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.oncall import feeds, page, services
+from portal.oncall import history as history_text
 from portal.oncall.models import Assignment, CalendarFeed, Schedule, Shift
 from portal.oncall.services import Actor, OnCallError, StaleShift
 
@@ -423,7 +424,9 @@ def history(request, account_number):
     schedule = _pick_schedule(request, schedules)
     events = []
     if schedule is not None:
-        events = list(schedule.events.select_related("shift")[:500])
+        events = history_text.annotate(
+            list(schedule.events.select_related("shift")[:500]), request.account.tz
+        )
     return render(
         request,
         "oncall/history.html",

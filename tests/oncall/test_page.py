@@ -131,7 +131,29 @@ def test_the_history_lists_every_change(member_client, account):
     _s, _first, second, anthony, _luc = seed_schedule(account)
     services.assign(second, anthony, actor=ME)
     html = member_client.get(url("oncall_history", schedule="01")).content.decode()
-    assert "tester" in html and "assign" in html
+    assert "tester" in html and "Assign" in html
+
+
+def test_the_history_reads_as_sentences_in_both_languages(member_client, member, account):
+    _s, _first, second, anthony, luc = seed_schedule(account)
+    services.assign(second, anthony, actor=ME)
+    services.override(
+        second,
+        luc,
+        dt.datetime(2023, 5, 1, 7, 30, tzinfo=account.tz),
+        dt.datetime(2023, 5, 3, 7, 30, tzinfo=account.tz),
+        actor=ME,
+    )
+    html = member_client.get(url("oncall_history", schedule="01")).content.decode()
+    assert "Assigned: Anthony Giosi" in html
+    assert "Override: Luc Lambert, 5/01 7:30 am – 5/03 7:30 am" in html
+    assert "On call: Anthony Giosi, 5/03 7:30 am – 5/08 7:30 am" in html
+    assert "{&#x27;" not in html and "&quot;" not in html  # no raw states
+    member.language = "fr"
+    member.save()
+    html = member_client.get(url("oncall_history", schedule="01")).content.decode()
+    assert "Assigné : Anthony Giosi" in html
+    assert "Remplacement : Luc Lambert, 01/05 7h30 – 03/05 7h30" in html
 
 
 def test_show_now_highlights_the_shift_covering_this_moment(member_client, account):

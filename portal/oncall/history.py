@@ -1,0 +1,82 @@
+"""The schedule's history in words: each ScheduleEvent's action, and what was there before
+and after, as a person reads it (the events themselves keep the exact states as JSON)."""
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.oncall.page import fmt
+
+ACTIONS = {
+    "assign": gettext_lazy("Assign"),
+    "assign_recurring": gettext_lazy("Assign Recurring"),
+    "unassign": gettext_lazy("UnAssign"),
+    "override": gettext_lazy("Override"),
+    "unassign_override": gettext_lazy("UnAssign (override)"),
+    "swap": gettext_lazy("Swap Shift"),
+    "comment": gettext_lazy("Comment"),
+    "schedule_created": gettext_lazy("Schedule created"),
+    "schedule_updated": gettext_lazy("Schedule changed"),
+    "schedule_deleted": gettext_lazy("Schedule removed"),
+    "shift_created": gettext_lazy("Shift created"),
+    "shift_updated": gettext_lazy("Shift changed"),
+    "shift_deleted": gettext_lazy("Shift removed"),
+}
+
+
+def _when(value: str | None, tz) -> str:
+    if not value:
+        return ""
+    return fmt(dt.datetime.fromisoformat(value), tz)
+
+
+def _span(state: dict, tz) -> str:
+    return f"{_when(state.get('start'), tz)} – {_when(state.get('end'), tz)}"
+
+
+def _who(state: dict | None) -> str:
+    if not state:
+        return _("Nobody")
+    contact = state.get("contact") or {}
+    return contact.get("name") or _("Nobody")
+
+
+def describe(state: Any, tz) -> list[str]:
+    """Lines of text for one side (before or after) of an event."""
+    if not isinstance(state, dict) or not state:
+        return []
+    lines: list[str] = []
+    if "assignment" in state:
+        lines.append(_("Assigned: %(name)s") % {"name": _who(state["assignment"])})
+    if state.get("override"):
+        o = state["override"]
+        lines.append(_("Override: %(name)s, %(span)s") % {"name": _who(o), "span": _span(o, tz)})
+    for piece in state.get("on_call") or []:
+        name = piece.get("contact") or _("Nobody")
+        lines.append(_("On call: %(name)s, %(span)s") % {"name": name, "span": _span(piece, tz)})
+    if state.get("swapped_with"):
+        lines.append(_("Swapped with shift %(id)s") % {"id": state["swapped_with"]})
+    if state.get("comment"):
+        lines.append(_("Comment: %(text)s") % {"text": state["comment"]})
+    if "shift_id" in state:
+        line = _("%(span)s, rank %(rank)s, %(name)s %(role)s") % {
+            "span": _span(state, tz),
+            "rank": state.get("rank"),
+            "name": state.get("name", ""),
+            "role": state.get("role", ""),
+        }
+        lines.append(line + (" — " + _("removed") if state.get("removed") else ""))
+    elif "name" in state:
+        lines.append(_("Schedule: %(name)s") % {"name": state["name"]})
+    return lines
+
+
+def annotate(events: list, tz) -> list:
+    """Give each event `label`, `before_lines` and `after_lines` for the history page."""
+    for e in events:
+        e.label = ACTIONS.get(e.action, e.action)
+        e.before_lines = describe(e.before, tz)
+        e.after_lines = describe(e.after, tz)
+    return events
