@@ -26,38 +26,12 @@ os.environ.setdefault("PORTAL_DATA_DIR", "/tmp/portal_bench_inbox")
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 
 import django  # noqa: E402
+from benchdb import drop_postgres, prepare_database  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_SCALE", 1))
 N_MESSAGES = int(100_000 * SCALE)
 N_CALLS = int(300_000 * SCALE)
 RUNS = int(os.environ.get("BENCH_RUNS", 40))
-
-
-def prepare_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:"):
-        path = Path(url.split("sqlite:///", 1)[1])
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    elif url.startswith("postgres"):
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_postgres() -> None:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("postgres"):
-        import psycopg
-        from django.db import connections
-
-        connections.close_all()
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 WORDS = "rendez-vous rappeler modèle série réfrigérateur laveuse garantie urgence facture livraison client adresse".split()

@@ -30,25 +30,11 @@ os.environ.setdefault("PORTAL_DATA_DIR", "/tmp/portal_bench_oncall")
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 
 import django  # noqa: E402
+from benchdb import prepare_database  # noqa: E402
 
 N_ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", 1000))
 RUNS = int(os.environ.get("BENCH_RUNS", 2000))
 TZ = zoneinfo.ZoneInfo("America/Toronto")
-
-
-def prepare_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:"):
-        path = Path(url.split("sqlite:///", 1)[1])
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    elif url.startswith("postgres"):
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def bench_urls():

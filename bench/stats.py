@@ -23,38 +23,11 @@ os.environ.setdefault("PORTAL_DATA_DIR", "/tmp/portal_bench_stats")
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 
 import django  # noqa: E402
+from benchdb import drop_postgres, prepare_database  # noqa: E402
 
 N_CALLS = int(os.environ.get("BENCH_CALLS", 1_000_000))
 N_ACCOUNTS = 30
 DAYS = 60
-
-
-def prepare_database() -> None:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:"):
-        path = Path(url.split("sqlite:///", 1)[1])
-        if os.environ.get("BENCH_FRESH", "1") == "1":
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-    elif url.startswith("postgres"):
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_postgres() -> None:
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("postgres") and os.environ.get("BENCH_KEEP") != "1":
-        import psycopg
-        from django.db import connections
-
-        connections.close_all()
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def populate() -> list:
