@@ -471,6 +471,33 @@ def _revoke(assignment: Assignment, actor: Actor, when: dt.datetime | None = Non
     assignment.save(update_fields=["revoked_at", "revoked_by", "revoked_by_name"])
 
 
+def _grant(
+    shift: Shift,
+    kind: str,
+    *,
+    contact: Contact | None,
+    contact_name: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    comment: str,
+    actor: Actor,
+    when: dt.datetime | None = None,
+) -> Assignment:
+    """A new assignment (base or override), stamped with who made it and when."""
+    return Assignment.objects.create(
+        shift=shift,
+        kind=kind,
+        contact=contact,
+        contact_name=contact_name,
+        start=start,
+        end=end,
+        comment=comment,
+        created_at=when or _now(),
+        created_by=actor.user,
+        created_by_name=actor.label[:200],
+    )
+
+
 def _assign_one(shift: Shift, contact: Contact, actor: Actor, comment: str, action: str) -> bool:
     current = active_base(shift)
     if current is not None and current.contact_id == contact.pk and not comment:
@@ -478,17 +505,16 @@ def _assign_one(shift: Shift, contact: Contact, actor: Actor, comment: str, acti
     now = _now()
     if current is not None:
         _revoke(current, actor, now)
-    new = Assignment.objects.create(
-        shift=shift,
-        kind=Assignment.BASE,
+    new = _grant(
+        shift,
+        Assignment.BASE,
         contact=contact,
         contact_name=contact.name,
         start=shift.start,
         end=shift.end,
         comment=comment,
-        created_at=now,
-        created_by=actor.user,
-        created_by_name=actor.label[:200],
+        actor=actor,
+        when=now,
     )
     _bump(shift)
     refresh_intervals(shift)
@@ -588,17 +614,15 @@ def override(
         _check_contact(shift, contact)
         check_override_times(shift, start, end)
         before = _who_state(shift)
-        new = Assignment.objects.create(
-            shift=shift,
-            kind=Assignment.OVERRIDE,
+        new = _grant(
+            shift,
+            Assignment.OVERRIDE,
             contact=contact,
             contact_name=contact.name,
             start=start,
             end=end,
             comment=(comment or "").strip(),
-            created_at=_now(),
-            created_by=actor.user,
-            created_by_name=actor.label[:200],
+            actor=actor,
         )
         _bump(shift)
         refresh_intervals(shift)
@@ -667,17 +691,16 @@ def swap(
                 _revoke(old, actor, now)
             new = None
             if incoming is not None:
-                new = Assignment.objects.create(
-                    shift=shift,
-                    kind=Assignment.BASE,
-                    contact_id=incoming.contact_id,
+                new = _grant(
+                    shift,
+                    Assignment.BASE,
+                    contact=incoming.contact,
                     contact_name=incoming.contact_name,
                     start=shift.start,
                     end=shift.end,
                     comment=incoming.comment,
-                    created_at=now,
-                    created_by=actor.user,
-                    created_by_name=actor.label[:200],
+                    actor=actor,
+                    when=now,
                 )
             _bump(shift)
             refresh_intervals(shift)
