@@ -1,4 +1,5 @@
 import re
+import time
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
@@ -95,8 +96,6 @@ class IdleSessionMiddleware:
             return response
         if request.headers.get("X-Portal-Background") == "1":
             return response
-        import time
-
         now = int(time.time())
         if now - int(session.get(self.KEY, 0)) >= self.REFRESH_SECONDS:
             session[self.KEY] = now

@@ -43,30 +43,34 @@ for _model in (ApiToken, Account):
 m2m_changed.connect(clear_caches, sender=ApiToken.accounts.through, dispatch_uid="api-cache-m2m")
 
 
-def _find_token(raw: str) -> ApiToken | None:
-    key = ApiToken.hash(raw)
-    hit = _tokens.get(key)
+def _cached(store: dict, key: str, load):
+    """`load()`, remembered in `store` for CACHE_SECONDS (a miss, None, is remembered too)."""
     now = time.monotonic()
+    hit = store.get(key)
     if hit is not None and now - hit[0] < CACHE_SECONDS:
         return hit[1]
-    token = ApiToken.objects.filter(token_hash=key, revoked_at=None).first()
+    value = load()
+    if len(store) > 10_000:
+        store.clear()
+    store[key] = (now, value)
+    return value
+
+
+def _load_token(token_hash: str) -> ApiToken | None:
+    token = ApiToken.objects.filter(token_hash=token_hash, revoked_at=None).first()
     if token is not None:
         token.account_numbers = frozenset(token.accounts.values_list("number", flat=True))
-    if len(_tokens) > 10_000:
-        _tokens.clear()
-    _tokens[key] = (now, token)
     return token
 
 
+def _find_token(raw: str) -> ApiToken | None:
+    key = ApiToken.hash(raw)
+    return _cached(_tokens, key, lambda: _load_token(key))
+
+
 def find_account(number: str) -> Account | None:
-    hit = _accounts.get(number)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
-        return copy.copy(hit[1]) if hit[1] is not None else None
-    account = Account.objects.filter(number=number).first()
-    if len(_accounts) > 10_000:
-        _accounts.clear()
-    _accounts[number] = (now, account)
+    account = _cached(_accounts, number, lambda: Account.objects.filter(number=number).first())
+    # A copy: a view may change its account without touching the cached one.
     return copy.copy(account) if account is not None else None
 
 
