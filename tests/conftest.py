@@ -121,7 +121,9 @@ def api(client):
     """Call the API with a token: api("post", "/api/v1/ingest/calls", token, json=...)."""
     import json as _json
 
-    def call(method, path, token=None, json=None, data=None, content_type="application/json", **extra):
+    def call(
+        method, path, token=None, json=None, data=None, content_type="application/json", **extra
+    ):
         headers = {}
         if token:
             headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"

@@ -50,13 +50,19 @@ def _url(case: AccessCase, account) -> str:
 
 
 def _request(client, case: AccessCase, url: str):
-    return getattr(client, case.method)(url, case.data) if case.data else getattr(client, case.method)(url)
+    return (
+        getattr(client, case.method)(url, case.data)
+        if case.data
+        else getattr(client, case.method)(url)
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.name}-{c.method}")
 def test_a_member_reaches_it(case, member_client, account):
     response = _request(member_client, case, _url(case, account))
-    expected = case.member_status if isinstance(case.member_status, tuple) else (case.member_status,)
+    expected = (
+        case.member_status if isinstance(case.member_status, tuple) else (case.member_status,)
+    )
     assert response.status_code in expected
 
 

@@ -96,9 +96,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "account"], name="uniq_membership")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "account"], name="uniq_membership")]
         ordering = ["account__number"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
