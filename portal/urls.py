@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from portal.accounts import views as account_views
 from portal.api.urls import api
+from portal.oncall.api import oncall_now
 
 account_patterns = [
     path("", include("portal.accounts.urls")),
@@ -17,6 +18,8 @@ account_patterns = [
 ]
 
 urlpatterns = [
+    # "Who is on call now", the dispatch's hot path, ahead of the rest of the API.
+    path("api/v1/accounts/<str:number>/oncall", oncall_now, name="oncall_now"),
     path("api/v1/", api.urls),
     path("", account_views.root, name="root"),
     path("login/", account_views.LoginView.as_view(), name="login"),

@@ -86,6 +86,17 @@ def _copy(instance):
 
 
 class TokenAuth(HttpBearer):
+    def __call__(self, request):
+        # HttpBearer's own parsing, reading the header from META: request.headers would build
+        # a dict of every header on each request.
+        value = request.META.get("HTTP_AUTHORIZATION")
+        if not value:
+            return None
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != self.openapi_scheme:
+            return None
+        return self.authenticate(request, token)
+
     def authenticate(self, request, token: str):
         api_token = _find_token(token)
         if api_token is None:
@@ -109,16 +120,26 @@ def require_scope(request, *scopes: str) -> ApiToken:
 ACCOUNT_LIMITED = {ApiToken.CLIENT, ApiToken.ONCALL_WRITE}
 
 
-def account_for(request, number: str, *scopes: str) -> Account:
-    """The account `number`, if the token's scope and accounts allow it: else 403 or 404."""
+def allow_account(request, number: str, *scopes: str) -> ApiToken:
+    """The token, if its scope and accounts allow it to reach account `number`: else 403."""
     token = require_scope(request, *scopes)
     if token.scope in ACCOUNT_LIMITED:
         if number not in token.account_numbers:
             # Outside its accounts: 403 whether or not the account exists (no probing).
             raise ApiError(403, "This token does not give access to this account.")
+    return token
+
+
+def unknown_account(number: str) -> ApiError:
+    return ApiError(404, f"Unknown account: {number}")
+
+
+def account_for(request, number: str, *scopes: str) -> Account:
+    """The account `number`, if the token's scope and accounts allow it: else 403 or 404."""
+    allow_account(request, number, *scopes)
     account = find_account(number)
     if account is None:
-        raise ApiError(404, f"Unknown account: {number}")
+        raise unknown_account(number)
     return account
 
 

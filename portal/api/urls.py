@@ -224,9 +224,7 @@ from portal.inbox.api import router as inbox_router  # noqa: E402
 from portal.oncall.api import router as oncall_router  # noqa: E402
 from portal.stats.api import router as stats_router  # noqa: E402
 
-# "Who is on call" (in oncall_router) is the dispatch's hot path: its URL pattern is tried first.
 for _router in (
-    oncall_router,
     ingest_router,
     provision_router,
     accounts_router,
@@ -234,6 +232,7 @@ for _router in (
     calls_router,
     inbox_router,
     billing_router,
+    oncall_router,
     stats_router,
 ):
     api.add_router("", _router)

@@ -16,6 +16,7 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -767,53 +768,49 @@ def _db_datetime(value) -> dt.datetime:
     return value
 
 
-def _on_call_sql(role: str | None, schedule_id: str | None) -> str:
-    i, sc, sh, c = (
+def _on_call_sql(by: str, role: str | None, schedule_id: str | None) -> str:
+    """The look-up's one query; `by` is the account's column it selects on ("id" or
+    "number": by number, the API needs no separate query for the account)."""
+    i, a, sc, sh, c = (
         OnCallInterval._meta.db_table,
+        Account._meta.db_table,
         Schedule._meta.db_table,
         Shift._meta.db_table,
         Contact._meta.db_table,
     )
-    where = ["i.account_id = %s", "i.start <= %s", 'i."end" > %s']
+    where = [f"a.{by} = %s", "i.start <= %s", 'i."end" > %s']
     if role:
         where.append("sh.role = %s")
     if schedule_id:
         where.append("sc.external_id = %s")
     return (
-        "SELECT sc.external_id, sc.name, sh.name, sh.external_id, sh.role, sh.rank, sh.start, "
-        'sh."end", i.source, i.start, i."end", c.external_id, c.name, c.phone1, c.phone2, '
-        f"c.phone3, c.sms, c.email FROM {i} i "
+        "SELECT a.timezone, sc.external_id, sc.name, sh.name, sh.external_id, sh.role, sh.rank, "
+        'sh.start, sh."end", i.source, i.start, i."end", c.external_id, c.name, c.phone1, '
+        f"c.phone2, c.phone3, c.sms, c.email FROM {a} a JOIN {i} i ON i.account_id = a.id "
         f"JOIN {sc} sc ON sc.id = i.schedule_id JOIN {sh} sh ON sh.id = i.shift_id "
         f"LEFT JOIN {c} c ON c.id = i.contact_id WHERE {' AND '.join(where)} "
         "ORDER BY sc.name, sc.external_id, sh.role, sh.rank, sh.start, sh.id"
     )
 
 
-def on_call_at(
-    account: Account,
-    at: dt.datetime | None = None,
-    role: str | None = None,
-    schedule_id: str | None = None,
-) -> list[dict]:
-    """One entry per shift covering `at`, by schedule, role and rank, overrides applied and
-    gaps as `unassigned` — the contract's oncall answer. Reads the stored intervals only, in
-    one indexed query (this is the dispatch's hot path, hence plain SQL)."""
+def _on_call_rows(by: str, key, at: dt.datetime, role, schedule_id) -> list[tuple]:
     from django.db import connection
 
-    at = at or _now()
-    tz = account.tz
     at_db = connection.ops.adapt_datetimefield_value(at.astimezone(dt.UTC))
-    params: list = [account.pk, at_db, at_db]
+    params: list = [key, at_db, at_db]
     if role:
         params.append(role)
     if schedule_id:
         params.append(schedule_id)
     with connection.cursor() as cursor:
-        cursor.execute(_on_call_sql(role, schedule_id), params)
-        rows = cursor.fetchall()
+        cursor.execute(_on_call_sql(by, role, schedule_id), params)
+        return cursor.fetchall()
+
+
+def _on_call_entries(rows: list[tuple], tz) -> list[dict]:
     entries = []
     for (
-        sched_id, sched_name, shift_name, shift_id, shift_role, rank, s_start, s_end,
+        _tz, sched_id, sched_name, shift_name, shift_id, shift_role, rank, s_start, s_end,
         source, i_start, i_end, c_id, c_name, p1, p2, p3, sms, email,
     ) in rows:  # fmt: skip
         entries.append(
@@ -841,6 +838,39 @@ def on_call_at(
             }
         )
     return entries
+
+
+def on_call_at(
+    account: Account,
+    at: dt.datetime | None = None,
+    role: str | None = None,
+    schedule_id: str | None = None,
+) -> list[dict]:
+    """One entry per shift covering `at`, by schedule, role and rank, overrides applied and
+    gaps as `unassigned` — the contract's oncall answer. Reads the stored intervals only, in
+    one indexed query (this is the dispatch's hot path, hence plain SQL)."""
+    rows = _on_call_rows("id", account.pk, at or _now(), role, schedule_id)
+    return _on_call_entries(rows, account.tz)
+
+
+def on_call_by_number(
+    number: str,
+    at: dt.datetime,
+    role: str | None = None,
+    schedule_id: str | None = None,
+) -> tuple[zoneinfo.ZoneInfo, list[dict]] | None:
+    """`on_call_at` for the account numbered `number`, with that account's time zone; None if
+    there is no such account. One query when a shift covers `at` (the account comes with the
+    intervals); a second, for the account alone, only when none does."""
+    rows = _on_call_rows("number", number, at, role, schedule_id)
+    if rows:
+        tz = zoneinfo.ZoneInfo(rows[0][0])
+    else:
+        account = Account.objects.filter(number=number).only("timezone").first()
+        if account is None:
+            return None
+        tz = account.tz
+    return tz, _on_call_entries(rows, tz)
 
 
 def visible_schedules(account: Account):
@@ -884,4 +914,5 @@ __all__ = [
     "swap",
     "comment",
     "on_call_at",
+    "on_call_by_number",
 ]

@@ -1,7 +1,12 @@
 """The contract's on-call endpoints: provisioning, the look-up, and the client's actions."""
 
-import pytest
+import json
 
+import pytest
+from django.urls import resolve
+
+import portal.urls  # noqa: F401  (the API first: portal.oncall.api is imported by it)
+from portal.oncall.api import _framework_view, oncall_now
 from portal.oncall.models import Assignment, ScheduleEvent, Shift
 from tests.oncall.helpers import contact
 
@@ -216,3 +221,68 @@ def test_the_openapi_document_describes_the_oncall_endpoints(api, make_token):
     schema = api("get", "/api/v1/openapi.json").json()
     assert "/api/v1/accounts/{number}/oncall" in schema["paths"]
     assert "OverrideIn" in schema["components"]["schemas"]
+
+
+def test_the_look_up_is_served_ahead_of_the_api_framework(client):
+    assert resolve(f"{BASE}/oncall").func is oncall_now
+
+
+@pytest.mark.parametrize(
+    "scheme, token_kind, number, query",
+    [
+        ("Bearer", "read", "4000", "at=2023-05-02T10:00:00-04:00"),
+        ("Bearer", "read", "4000", "at=2023-05-02T10:00:00%2B02:00&role=OC&schedule=01"),
+        ("Bearer", "read", "4000", "at=2023-05-02T10:00:00-04:00&role=XX"),
+        ("Bearer", "client", "4000", "at=2023-05-02T10:00:00-04:00"),
+        ("Bearer", "client", "4999", "at=2023-05-02T10:00:00-04:00"),  # not its account
+        ("Bearer", "read", "4999", "at=2023-05-02T10:00:00-04:00"),  # no such account
+        ("Bearer", "provision", "4000", ""),  # wrong scope
+        ("Bearer", "read", "4000", "at=2023-05-02T10:00:00"),  # no offset
+        ("Bearer", "read", "4000", "at=yesterday"),
+        ("Bearer", "bogus", "4000", ""),  # unknown token
+        ("Basic", "read", "4000", ""),  # not a bearer token
+        (None, None, "4000", ""),  # none at all
+    ],
+)
+def test_the_fast_look_up_answers_exactly_as_the_api_operation(
+    rf, client, make_token, seeded, scheme, token_kind, number, query
+):
+    """Every answer of the hot path (status, type, body) equals the documented operation's."""
+    write = make_token("oncall:write", [seeded])
+    client.put(
+        f"{BASE}/schedules/01/shifts/b/assignment",
+        '{"contact": "anthony"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {write}",
+    )
+    tokens = {
+        "read": make_token("oncall:read"),
+        "client": make_token("client", [seeded]),
+        "provision": make_token("provision"),
+        "bogus": "not-a-token",
+    }
+    headers = {"HTTP_AUTHORIZATION": f"{scheme} {tokens[token_kind]}"} if scheme else {}
+    path = f"/api/v1/accounts/{number}/oncall?{query}"
+    fast = client.get(path, **headers)
+    framework = _framework_view()(rf.get(path, **headers), number=number)
+    assert fast.status_code == framework.status_code
+    assert fast["Content-Type"].split(";")[0] == framework["Content-Type"].split(";")[0]
+    assert fast.json() == json.loads(framework.content)
+    if fast.status_code == 200 and "role=XX" not in query:
+        assert fast.json()["entries"][0]["contact"]["name"] == "Anthony Giosi"
+
+
+def test_other_methods_on_the_look_up_get_the_apis_405(api, make_token, seeded):
+    r = api("post", f"{BASE}/oncall", make_token("oncall:read"), json={})
+    assert r.status_code == 405
+    assert r["Allow"] == "GET"
+    assert "detail" in r.json()
+
+
+def test_the_answer_is_in_the_accounts_zone_with_or_without_a_shift(api, make_token, seeded):
+    token = make_token("oncall:read")
+    covered = oncall(api, token, at="2023-05-02T14:00:00%2B00:00").json()
+    assert covered["at"] == "2023-05-02T10:00:00-04:00"
+    assert covered["entries"][0]["start"] == "2023-05-01T07:30:00-04:00"
+    uncovered = oncall(api, token, at="2023-06-02T14:00:00%2B00:00").json()
+    assert uncovered == {"account": "4000", "at": "2023-06-02T10:00:00-04:00", "entries": []}
