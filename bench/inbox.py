@@ -26,7 +26,7 @@ os.environ.setdefault("PORTAL_DATA_DIR", "/tmp/portal_bench_inbox")
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 
 import django  # noqa: E402
-from benchdb import drop_postgres, prepare_database  # noqa: E402
+from benchdb import analyze, drop_postgres, prepare_database  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_SCALE", 1))
 N_MESSAGES = int(100_000 * SCALE)
@@ -109,12 +109,7 @@ def populate():
                 Call.objects.bulk_create(batch)
                 batch = []
         Call.objects.bulk_create(batch)
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        # Fresh planner statistics; PostgreSQL also needs VACUUM for index-only scans after a
-        # bulk load (autovacuum does it in production, some time later).
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    analyze()
     return accounts[0], user
 
 

@@ -30,7 +30,7 @@ os.environ.setdefault("PORTAL_DATA_DIR", "/tmp/portal_bench_oncall")
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 
 import django  # noqa: E402
-from benchdb import prepare_database  # noqa: E402
+from benchdb import analyze, drop_postgres, prepare_database  # noqa: E402
 
 N_ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", 1000))
 RUNS = int(os.environ.get("BENCH_RUNS", 2000))
@@ -143,6 +143,7 @@ def populate(start: dt.datetime):
                     )
                 )
         OnCallInterval.objects.bulk_create(intervals, batch_size=2000)
+    analyze()
     print(
         f"setup: {len(accounts)} accounts, {len(shifts)} shifts, {len(assignments)} assignments, "
         f"{len(intervals)} stored intervals in {time.perf_counter() - t0:.1f} s"
@@ -283,4 +284,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        drop_postgres()

@@ -23,7 +23,7 @@ os.environ.setdefault("PORTAL_DATA_DIR", "/tmp/portal_bench_stats")
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 
 import django  # noqa: E402
-from benchdb import drop_postgres, prepare_database  # noqa: E402
+from benchdb import analyze, drop_postgres, prepare_database  # noqa: E402
 
 N_CALLS = int(os.environ.get("BENCH_CALLS", 1_000_000))
 N_ACCOUNTS = 30
@@ -104,10 +104,7 @@ def populate() -> list:
     if batch:
         with transaction.atomic(), connection.cursor() as cur:
             cur.executemany(sql, batch)
-    with connection.cursor() as cur:
-        # PostgreSQL needs VACUUM for index-only scans after a bulk load (autovacuum does it
-        # in production, some time later); ANALYZE gives both databases fresh statistics.
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    analyze()
     print(f"inserted {N_CALLS:,} calls in {time.perf_counter() - t0:.1f} s")
     return accounts
 

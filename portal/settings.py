@@ -90,6 +90,11 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django leaves psycopg's prepared statements off (its cursors bind on the client and are
+    # never prepared); the on-call look-up's own cursor prepares its one statement
+    # (oncall.services._prepared_cursor), which psycopg allows only with a threshold set.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
