@@ -225,9 +225,7 @@ def main() -> None:
         (
             "inbox page one",
             get(f"{base}/messages/"),
-            bare_sql(
-                find_messages([account], MessageFilter()).select_related("account", "agent")[:51]
-            ),
+            bare_sql(find_messages([account], MessageFilter()).select_related("account")[:51]),
             50,
         ),
         (
@@ -235,7 +233,7 @@ def main() -> None:
             get(f"{base}/messages/?q=refrigerateur+garantie"),
             bare_sql(
                 find_messages([account], MessageFilter(q="refrigerateur garantie")).select_related(
-                    "account", "agent"
+                    "account"
                 )[:51]
             ),
             100,

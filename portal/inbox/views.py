@@ -46,9 +46,8 @@ def inbox(request, account_number):
             page = max(int(request.GET.get("page", 1)), 1)
         except ValueError:
             page = 1
-        qs = find_messages(form.chosen_accounts(), form.to_filter()).select_related(
-            "account", "agent"
-        )
+        # The rows show the account (its number, its zone), never the agent.
+        qs = find_messages(form.chosen_accounts(), form.to_filter()).select_related("account")
         offset = (page - 1) * PAGE_SIZE
         rows = list(qs[offset : offset + PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
@@ -86,7 +85,7 @@ def inbox_poll(request, account_number):
         fresh = list(
             find_messages(form.chosen_accounts(), form.to_filter())
             .filter(created_at__gt=since)
-            .select_related("account", "agent")[:PAGE_SIZE]
+            .select_related("account")[:PAGE_SIZE]
         )
     query = request.GET.copy()
     query.pop("since", None)

@@ -267,3 +267,26 @@ def test_new_messages_arrive_on_an_open_inbox(member_client, account):
     assert "BRAND-NEW" in html and 'hx-swap-oob="afterbegin:#message-rows"' in html
     again = member_client.get(url, {"since": timezone.now().isoformat()}).content.decode()
     assert "BRAND-NEW" not in again
+
+
+def test_a_rows_values_are_escaped_and_its_time_is_the_accounts(member_client, account):
+    taken = (timezone.now() - dt.timedelta(days=2)).replace(second=0, microsecond=0)
+    m = make_message(
+        account,
+        taken_at=taken,
+        subject='<script>alert("x")</script>',
+        fields=[["A&B", '"quoted"'], ["Modèle", "<b>XR</b>"]],
+        message_id="m<1>",
+        urgent=True,
+    )
+    response = member_client.get(inbox_url(account, filtered=1, options=["open", "urgent"]))
+    html = response.content.decode()
+    assert "<script>alert" not in html and "<b>XR</b>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "A&amp;B: &quot;quoted&quot; · Modèle: &lt;b&gt;XR&lt;/b&gt;" in html
+    row = html[html.index('id="msg-m&lt;1&gt;"') - 30 :]
+    row = row[: row.index("</tr>")]
+    assert 'class="urgent"' in row
+    assert taken.astimezone(account.tz).strftime("%Y-%m-%d %H:%M") in row
+    assert f'href="{reverse("message_detail", args=[account.number, m.message_id])}"' in row
+    assert "badge urgent-badge" in row and "badge open-badge" in row

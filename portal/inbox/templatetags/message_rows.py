@@ -1,0 +1,56 @@
+"""The inbox's rows, built in Python.
+
+Page one shows fifty messages; through the template engine (an include per row) the row loop
+was most of the page's time. Same markup as the template gave; the live inbox's new rows
+(inbox/_poll.html) come from here too. Every value is escaped (`_e`, what Django's escape
+does, without its per-call check for lazy strings).
+"""
+
+from html import escape
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+register = template.Library()
+
+
+def _e(value) -> str:
+    return escape(str(value))
+
+
+@register.simple_tag
+def message_rows(messages, many_accounts=False, fresh=False) -> str:
+    urgent_badge = f'<span class="badge urgent-badge">{_e(_("Urgent"))}</span>'
+    closed = f'<span class="badge closed-badge">{_e(pgettext("message", "Closed"))}</span>'
+    opened = f'<span class="badge open-badge">{_e(pgettext("message", "Open"))}</span>'
+    no_subject = _("(no subject)")
+    select = _("Select message %(id)s")
+    out = []
+    for m in messages:
+        number = m.account.number
+        mid = _e(m.message_id)
+        is_closed = m.status == "closed"
+        classes = " ".join(
+            c for c, on in (("urgent", m.urgent), ("closed", is_closed), ("fresh", fresh)) if on
+        )
+        preview = " · ".join(f"{_e(label)}: {_e(value)}" for label, value in m.fields[:3])
+        taken = m.taken_at.astimezone(m.account.tz).strftime("%Y-%m-%d %H:%M")
+        account_cell = f"<td>{_e(number)}</td>" if many_accounts else ""
+        url = _e(reverse("message_detail", args=[number, m.message_id]))
+        out.append(
+            f'<tr class="{classes}" id="msg-{mid}">\n'
+            f'  <td><input type="checkbox" name="ids" value="{mid}" form="export-form" '
+            f'aria-label="{_e(select % {"id": m.message_id})}"></td>\n'
+            f'  <td class="nowrap">{taken}</td>\n'
+            f'  {account_cell}<td><a href="{url}">{_e(m.subject or no_subject)}</a>\n'
+            f"    {urgent_badge if m.urgent else ''}\n"
+            f'    <div class="preview">{preview}</div>\n'
+            "  </td>\n"
+            f"  <td>{closed if is_closed else opened}</td>\n"
+            f'  <td class="nowrap">{mid}</td>\n'
+            "</tr>\n"
+        )
+    return mark_safe("".join(out))
