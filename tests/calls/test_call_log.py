@@ -194,3 +194,25 @@ def test_email_report_refuses_a_bad_address(member_client, account, smtp_server)
     )
     assert "Enter a valid e-mail address." in response.content.decode()
     assert smtp_server == []
+
+
+def test_a_rows_values_are_escaped_and_its_links_and_time_are_right(member_client, account):
+    voice = add_recording(make_call(account, ago=dt.timedelta(minutes=10), call_id="V<1>"))
+    make_call(account, ago=dt.timedelta(minutes=20), call_id="T1", kind="transaction",
+              caller_name='<b>"Zoë" & co</b>', station="<14>")  # fmt: skip
+    make_call(account, ago=dt.timedelta(minutes=30), call_id="PLAIN1", duration_s=3725)
+    html = member_client.get(calls_url(account)).content.decode()
+    assert "<b>" not in html and "<14>" not in html
+    assert "&lt;b&gt;&quot;Zoë&quot; &amp; co&lt;/b&gt;" in html and "&lt;14&gt;" in html
+    marker = 'name="ids" value="'
+    rows = {r.split(marker, 1)[1].split('"', 1)[0]: r for r in html.split("<tr>") if marker in r}
+    v = rows["V&lt;1&gt;"]
+    voice_url = reverse(
+        "call_voice", kwargs={"account_number": account.number, "call_id": voice.call_id}
+    )
+    assert f'href="{voice_url}"' in v and "?download=1" in v and "Voice" in v
+    assert voice.started_at.astimezone(account.tz).strftime("%Y-%m-%d %H:%M") in v
+    assert "Details" in rows["T1"] and "Voice" not in rows["T1"]
+    plain = rows["PLAIN1"]
+    assert "Details" not in plain and "Voice" not in plain and "01:02:05" in plain
+    assert "F-CAROLANE" in plain and f"<td>{account.number}</td>" in plain
