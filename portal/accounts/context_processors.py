@@ -1,11 +1,10 @@
 from django.conf import settings
 
-from portal.accounts.tenancy import user_accounts
+from portal.accounts.tenancy import request_accounts
 
 
 def portal(request):
-    user = getattr(request, "user", None)
-    accounts = list(user_accounts(user)) if user is not None else []
+    accounts = request_accounts(request)
     return {
         "account": getattr(request, "account", None),
         "membership": getattr(request, "membership", None),

@@ -6,8 +6,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
 
-from portal.accounts.models import Account
-from portal.accounts.tenancy import ACCOUNT_KWARG, membership_for
+from portal.accounts.tenancy import ACCOUNT_KWARG, request_accounts, request_membership
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 ACCOUNT_IN_PATH = re.compile(r"^/a/([^/]+)/")
@@ -24,12 +23,11 @@ def pick_language(request) -> str:
         return chosen
     if user is not None and user.is_authenticated:
         match = ACCOUNT_IN_PATH.match(request.path_info)
-        accounts = Account.objects.filter(memberships__user=user)
+        accounts = request_accounts(request)
         if match:
-            accounts = accounts.filter(number=match.group(1))
-        language = accounts.order_by("number").values_list("language", flat=True).first()
-        if language in SUPPORTED:
-            return language
+            accounts = [a for a in accounts if a.number == match.group(1)]
+        if accounts and accounts[0].language in SUPPORTED:
+            return accounts[0].language
     return translation.get_language_from_request(request) or settings.LANGUAGE_CODE
 
 
@@ -67,7 +65,7 @@ class TenantMiddleware:
             return None
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        membership = membership_for(request.user, number)
+        membership = request_membership(request, number)
         request.membership = membership
         request.account = membership.account
         return None

@@ -8,23 +8,37 @@ that does not exist. Views then use `request.account` and `request.membership`.
 
 from django.http import Http404
 
-from portal.accounts.models import Account, Membership, User
+from portal.accounts.models import Account, Membership
 
 ACCOUNT_KWARG = "account_number"
 
 
-def membership_for(user: User, number: str) -> Membership:
+def request_memberships(request) -> list[Membership]:
+    """The signed-in user's memberships with their accounts, by account number, read once per
+    request: the language, the tenancy check, the account switcher and the search forms all
+    need them (they were three queries a page)."""
+    memberships = getattr(request, "_portal_memberships", None)
+    if memberships is None:
+        user = getattr(request, "user", None)
+        memberships = []
+        if user is not None and user.is_authenticated:
+            memberships = list(
+                Membership.objects.filter(user=user)
+                .select_related("account")
+                .order_by("account__number")
+            )
+        request._portal_memberships = memberships
+    return memberships
+
+
+def request_accounts(request) -> list[Account]:
+    """The accounts the signed-in user may see, in order (see request_memberships)."""
+    return [m.account for m in request_memberships(request)]
+
+
+def request_membership(request, number: str) -> Membership:
     """The user's membership in account `number`, or 404 (missing and forbidden look alike)."""
-    if not user.is_authenticated:
-        raise Http404
-    try:
-        return Membership.objects.select_related("account").get(user=user, account__number=number)
-    except Membership.DoesNotExist:
-        raise Http404 from None
-
-
-def user_accounts(user: User):
-    """The accounts a login may see, in order."""
-    if not user.is_authenticated:
-        return Account.objects.none()
-    return Account.objects.filter(memberships__user=user).order_by("number")
+    for membership in request_memberships(request):
+        if membership.account.number == number:
+            return membership
+    raise Http404

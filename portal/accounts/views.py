@@ -18,7 +18,7 @@ from portal.accounts import audit
 from portal.accounts.forms import PasswordChangeForm
 from portal.accounts.middleware import LANGUAGE_COOKIE, SUPPORTED
 from portal.accounts.sections import SECTION_NAMES, guide
-from portal.accounts.tenancy import user_accounts
+from portal.accounts.tenancy import request_accounts
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
@@ -54,7 +54,8 @@ def lockout(request, response=None, credentials=None, *args, **kwargs):
 @login_required
 def root(request):
     """The first account's home; a login without accounts sees a plain page."""
-    first = user_accounts(request.user).first()
+    accounts = request_accounts(request)
+    first = accounts[0] if accounts else None
     if first is None:
         if request.user.is_staff:
             return redirect("admin:index")
@@ -72,7 +73,7 @@ def switch_account(request):
         return redirect("login")
     number = request.GET.get("account", "")
     section = request.GET.get("section", "home")
-    if not user_accounts(request.user).filter(number=number).exists():
+    if number not in {a.number for a in request_accounts(request)}:
         raise Http404
     if section not in SECTION_NAMES:
         section = "home"

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.accounts.tenancy import user_accounts
+from portal.accounts.tenancy import request_accounts
 from portal.billing.reports import billable_report, billable_workbook
 from portal.billing.services import (
     billing_history,
@@ -31,7 +31,7 @@ def billing(request, account_number):
     account = request.account
     language = translation.get_language()
     number = (request.GET.get("number") or "").strip()
-    mine = list(user_accounts(request.user))
+    mine = request_accounts(request)
     billing_number = account.billing_number
     error = ""
     if number:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts import audit
 from portal.accounts.models import AuditLog
-from portal.accounts.tenancy import user_accounts
+from portal.accounts.tenancy import request_accounts
 from portal.calls.forms import CallFilterForm
 from portal.calls.models import Call, Recording
 from portal.calls.services import (
@@ -36,9 +36,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form(request):
-    return CallFilterForm(
-        request.GET, accounts=user_accounts(request.user), current=request.account
-    )
+    return CallFilterForm(request.GET, accounts=request_accounts(request), current=request.account)
 
 
 def _page(request, name: str) -> int:

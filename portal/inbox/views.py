@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts import audit
-from portal.accounts.tenancy import user_accounts
+from portal.accounts.tenancy import request_accounts
 from portal.inbox.forms import MessageFilterForm
 from portal.inbox.models import Message
 from portal.inbox.services import (
@@ -29,7 +29,7 @@ PAGE_SIZE = 50
 
 def _form(request):
     return MessageFilterForm(
-        request.GET, accounts=user_accounts(request.user), current=request.account
+        request.GET, accounts=request_accounts(request), current=request.account
     )
 
 

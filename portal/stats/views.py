@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.accounts.tenancy import user_accounts
+from portal.accounts.tenancy import request_accounts
 from portal.stats import schedules
 from portal.stats.definitions import ROWS
 from portal.stats.forms import StatsForm
@@ -21,7 +21,7 @@ from portal.stats.reports import build_report, chart_svgs, number_text, pct_text
 def _form(request) -> StatsForm:
     account = request.account
     today = timezone.now().astimezone(account.tz).date()
-    allowed = list(user_accounts(request.user))
+    allowed = request_accounts(request)
     return StatsForm(request.GET, allowed=allowed, today=today, current=account)
 
 

@@ -94,3 +94,24 @@ def test_an_unknown_language_changes_nothing(member_client, member):
 
 def test_the_switch_only_accepts_post(member_client):
     assert member_client.get("/language/").status_code == 405
+
+
+def test_a_page_reads_the_users_accounts_once(client, make_user, account, other_account):
+    """Language, tenancy, the account switcher and the search form share one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("both", account, other_account))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/a/5000/messages/", HTTP_ACCEPT_LANGUAGE="en-US")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert menu_label(response, "Journal d'appels", "Call Log") == "fr"  # account 5000's
+    assert '<option value="4000"' in page and '<option value="5000"' in page  # the switcher
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"accounts_membership"' in q["sql"] or 'FROM "accounts_account"' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert client.get("/a/6000/messages/").status_code == 404
