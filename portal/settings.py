@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.accounts.middleware.IdleSessionMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
+    "portal.accounts.middleware.NulMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -94,7 +95,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django leaves psycopg's prepared statements off (its cursors bind on the client and are
     # never prepared); the on-call look-up's own cursor prepares its one statement
     # (oncall.services._prepared_cursor), which psycopg allows only with a threshold set.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

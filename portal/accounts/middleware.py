@@ -4,6 +4,7 @@ import time
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, QueryDict
 from django.utils import translation
 
 from portal.accounts.tenancy import ACCOUNT_KWARG, request_accounts, request_membership
@@ -48,6 +49,45 @@ class UserLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         response.headers.setdefault("Vary", "Cookie, Accept-Language")
         return response
+
+
+class NulMiddleware:
+    """NUL characters (%00), which no stored text holds and PostgreSQL refuses outright.
+
+    A path holding one names nothing: 404 before any view (the API's in its JSON shape), so
+    that no view stores such a name or fails on it. On the portal's pages, NULs are taken out
+    of the query and form values (a search with one searches without it); the API validates
+    its own input and answers the contract's errors."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if "\x00" in path:
+            if path.startswith("/api/"):
+                from portal.api.urls import error_response
+
+                return error_response(404, "Not found.")
+            raise Http404
+        if not path.startswith("/api/"):
+            if "%00" in request.META.get("QUERY_STRING", ""):
+                request.GET = _without_nul(request.GET)
+            if request.method == "POST" and request.content_type in FORM_TYPES:
+                if any("\x00" in k or "\x00" in "".join(v) for k, v in request.POST.lists()):
+                    request.POST = _without_nul(request.POST)
+        return self.get_response(request)
+
+
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _without_nul(query: QueryDict) -> QueryDict:
+    clean = QueryDict(mutable=True)
+    for key, values in query.lists():
+        clean.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+    clean._mutable = False
+    return clean
 
 
 class TenantMiddleware:

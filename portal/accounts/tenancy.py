@@ -17,17 +17,19 @@ def request_memberships(request) -> list[Membership]:
     """The signed-in user's memberships with their accounts, by account number, read once per
     request: the language, the tenancy check, the account switcher and the search forms all
     need them (they were three queries a page)."""
-    memberships = getattr(request, "_portal_memberships", None)
-    if memberships is None:
-        user = getattr(request, "user", None)
-        memberships = []
-        if user is not None and user.is_authenticated:
-            memberships = list(
-                Membership.objects.filter(user=user)
-                .select_related("account")
-                .order_by("account__number")
-            )
-        request._portal_memberships = memberships
+    user = getattr(request, "user", None)
+    user_pk = user.pk if user is not None and user.is_authenticated else None
+    memo = getattr(request, "_portal_memberships", None)
+    if memo is not None and memo[0] == user_pk:  # the same user (login/logout changes it)
+        return memo[1]
+    memberships = []
+    if user_pk is not None:
+        memberships = list(
+            Membership.objects.filter(user=user)
+            .select_related("account")
+            .order_by("account__number")
+        )
+    request._portal_memberships = (user_pk, memberships)
     return memberships
 
 

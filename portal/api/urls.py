@@ -8,7 +8,7 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError
+from django.db import DataError, IntegrityError, OperationalError
 from django.http import JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -92,6 +92,14 @@ def _database_busy(request, exc):
     response = error_response(503, "The database is busy; nothing was stored, try again.")
     response["Retry-After"] = "5"
     return response
+
+
+@api.exception_handler(DataError)
+def _unstorable_value(request, exc):
+    # A value the database refuses (a NUL character in a path never gets this far: see
+    # accounts.middleware.NulMiddleware).
+    log.exception("API data error")
+    return error_response(422, "Validation failed", [])
 
 
 @api.exception_handler(IntegrityError)

@@ -7,9 +7,11 @@ with the same rules and messages as the On Call page; the token's name is the ac
 """
 
 import datetime as dt
+import functools
 import json
 from typing import Annotated
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
@@ -220,12 +222,22 @@ def _parse_at(raw: str | None) -> dt.datetime | None:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
-        raise ApiError(
-            422,
-            "Validation failed",
-            [{"index": None, "field": "at", "message": "A timestamp with its offset is required."}],
-        )
+        raise _invalid("at", "A timestamp with its offset is required.")
+    try:
+        utc = value.astimezone(dt.UTC)
+    except OverflowError:
+        utc = None
+    # A day's margin at either end, so that the answer can be shown in any account's zone.
+    if utc is None or not (dt.datetime(1, 1, 2, tzinfo=dt.UTC) <= utc < _LAST_DAY):
+        raise _invalid("at", "The timestamp is out of range.")
     return value
+
+
+_LAST_DAY = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+def _invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, "Validation failed", [{"index": None, "field": field, "message": message}])
 
 
 # --- Provisioning ----------------------------------------------------------------------
@@ -320,6 +332,9 @@ def get_oncall(
 
 def _oncall_answer(request, number: str, at, role, schedule) -> HttpResponse:
     allow_account(request, number, *READ)
+    for field, value in (("role", role), ("schedule", schedule)):
+        if value and "\x00" in value:
+            raise _invalid(field, "Text must not contain NUL characters.")
     instant = _parse_at(at) or services._now()
     found = services.on_call_by_number(
         number, instant, role=role or None, schedule_id=schedule or None
@@ -356,6 +371,7 @@ def oncall_now(request, number: str) -> HttpResponse:
         return api.on_exception(request, exc)
 
 
+@functools.cache
 def _framework_view():
     """The API's own view of this path (its URL pattern comes after oncall_now's)."""
     from django.urls import get_resolver
@@ -369,7 +385,10 @@ def _framework_view():
                 return found
         return None
 
-    return find(get_resolver().url_patterns)
+    view = find(get_resolver().url_patterns)
+    if view is None:
+        raise ImproperlyConfigured("The API has no get_oncall operation to fall back to.")
+    return view
 
 
 # --- The client's actions --------------------------------------------------------------

@@ -115,3 +115,17 @@ def test_a_page_reads_the_users_accounts_once(client, make_user, account, other_
     ]
     assert len(reads) == 1, reads
     assert client.get("/a/6000/messages/").status_code == 404
+
+
+def test_the_accounts_memo_follows_the_requests_user(rf, make_user, account, other_account):
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.accounts.tenancy import request_accounts
+
+    request = rf.get("/")
+    request.user = make_user("first", account)
+    assert [a.number for a in request_accounts(request)] == ["4000"]
+    request.user = make_user("second", other_account)  # as after a login in the same request
+    assert [a.number for a in request_accounts(request)] == ["5000"]
+    request.user = AnonymousUser()
+    assert request_accounts(request) == []

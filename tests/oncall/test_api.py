@@ -302,3 +302,63 @@ def test_on_postgresql_the_look_up_is_a_prepared_statement(api, make_token, seed
         )
         assert cursor.fetchone()[0] == 1
     assert oncall(api, token).json() == first  # the prepared statement answers the same
+
+
+@pytest.mark.parametrize(
+    "token_kind, number, query, status, body",
+    [
+        (None, "4000", "", 401, {"detail": "Missing or invalid token."}),
+        ("bogus", "4000", "", 401, {"detail": "Missing or invalid token."}),
+        (
+            "provision",
+            "4000",
+            "",
+            403,
+            {"detail": "This token's scope (provision) does not allow this."},
+        ),
+        (
+            "client",
+            "4999",
+            "",
+            403,
+            {"detail": "This token does not give access to this account."},
+        ),
+        ("read", "4999", "", 404, {"detail": "Unknown account: 4999"}),
+        ("read", "40%0000", "", 404, {"detail": "Not found."}),
+        ("read", "4000", "at=2023-05-02T10:00:00", 422, "at"),
+        ("read", "4000", "at=0001-01-01T00:00:00%2B14:00", 422, "at"),
+        ("read", "4000", "at=9999-12-31T23:59:59-12:00", 422, "at"),
+        ("read", "4000", "role=O%00C", 422, "role"),
+        ("read", "4000", "schedule=0%001", 422, "schedule"),
+    ],
+)
+def test_the_look_ups_error_answers(
+    api, make_token, seeded, token_kind, number, query, status, body
+):
+    """Fixed answers (not only "the same as the operation"): the contract's errors, never a 500."""
+    tokens = {
+        "read": make_token("oncall:read"),
+        "client": make_token("client", [seeded]),
+        "provision": make_token("provision"),
+        "bogus": "not-a-token",
+    }
+    r = api("get", f"/api/v1/accounts/{number}/oncall?{query}", tokens.get(token_kind))
+    assert r.status_code == status
+    if isinstance(body, dict):
+        assert r.json() == body
+    else:
+        assert r.json()["detail"] == "Validation failed"
+        assert [e["field"] for e in r.json()["errors"]] == [body]
+
+
+def test_the_fast_path_has_the_operations_auth_and_no_throttle():
+    """oncall_now applies the API's token check by hand: the operation must have no other."""
+    import inspect
+
+    from portal.api.urls import api
+
+    path_view = inspect.getclosurevars(_framework_view()).nonlocals["self"]
+    (op,) = path_view.operations
+    assert op.view_func.__name__ == "get_oncall"
+    assert op.auth_callbacks == api.auth
+    assert not op.throttle_objects
