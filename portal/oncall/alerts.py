@@ -21,8 +21,11 @@ def gap_lines(account: Account, start: dt.datetime, end: dt.datetime) -> list[st
     ]
 
 
-def send_gap_alerts(days: int = 7, now: dt.datetime | None = None) -> list[tuple[str, list[str]]]:
-    """One e-mail per account with gaps in the next `days` days; returns (account, recipients)."""
+def send_gap_alerts(
+    days: int = 7, now: dt.datetime | None = None, unreached: list[str] | None = None
+) -> list[tuple[str, list[str]]]:
+    """One e-mail per account with gaps in the next `days` days; returns (account, recipients).
+    Accounts with gaps but no client admin with an e-mail address are added to `unreached`."""
     now = now or timezone.now()
     end = now + dt.timedelta(days=days)
     sent = []
@@ -37,6 +40,8 @@ def send_gap_alerts(days: int = 7, now: dt.datetime | None = None) -> list[tuple
             }
         )
         if not recipients:
+            if unreached is not None and gap_lines(account, now, end):
+                unreached.append(account.number)
             continue
         with translation.override(account.language):
             lines = gap_lines(account, now, end)

@@ -1,8 +1,8 @@
 """iCal feeds of who is on call, behind secret links the client can rotate.
 
 One feed per schedule (every shift, with whoever is on call, overrides applied) and one per
-contact (the shifts where that contact is on call). Event UIDs are stable (one per shift, or
-per shift and contact) and SEQUENCE follows the shift's version, so calendar programs update
+contact (each stretch of time that contact is on call). Event UIDs are stable (one per shift,
+or per shift, contact and stretch) and SEQUENCE follows the shift's version, so calendar programs update
 events in place; shifts removed by the staff are published as CANCELLED.
 """
 
@@ -69,6 +69,17 @@ def _pieces_text(pieces, tz) -> str:
     )
 
 
+def _runs(pieces: list) -> list[list]:
+    """Pieces in time order, grouped where each one starts as the one before ends."""
+    runs: list[list] = []
+    for p in pieces:
+        if runs and runs[-1][-1].end == p.start:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return runs
+
+
 def build(feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
     now = now or timezone.now()
     account = feed.account
@@ -109,16 +120,21 @@ def build(feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
         by_shift.setdefault(p.shift_id, []).append(p)
     for pieces in by_shift.values():
         s = pieces[0].shift
-        cal.add_component(
-            _event(
-                f"shift-{s.pk}-contact-{contact.pk}@oncall",
-                pieces[0].start,
-                pieces[-1].end,
-                f"{pieces[0].schedule.name}: {s.name} {s.role} ({s.rank})",
-                _pieces_text(pieces, tz),
-                s.version,
+        # One event per stretch of time the contact is on call: with two overrides in a
+        # shift, the time between them is someone else's. The first stretch keeps the
+        # shift's UID; later ones are named by their start.
+        for n, run in enumerate(_runs(pieces)):
+            suffix = "" if n == 0 else f"-{run[0].start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+            cal.add_component(
+                _event(
+                    f"shift-{s.pk}-contact-{contact.pk}{suffix}@oncall",
+                    run[0].start,
+                    run[-1].end,
+                    f"{pieces[0].schedule.name}: {s.name} {s.role} ({s.rank})",
+                    _pieces_text(run, tz),
+                    s.version,
+                )
             )
-        )
     # Removed shifts this contact was on: cancelled, so calendars drop them.
     removed = (
         Shift.objects.filter(

@@ -104,6 +104,13 @@ class StaleShift(OnCallError):
 # --- Small helpers ---------------------------------------------------------------------
 
 
+# Shift times are kept within these years: a shift further out is a typing error, and at
+# the ends of the calendar a time cannot even be shown in every zone.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+OUT_OF_RANGE = _("Choose a time between the years 1900 and 2999.")
+
+
 def _now() -> dt.datetime:
     return timezone.now()
 
@@ -117,7 +124,10 @@ def _iso(value: dt.datetime | None, tz=None) -> str | None:
 def _aware(value: dt.datetime, field: str) -> dt.datetime:
     if not isinstance(value, dt.datetime) or timezone.is_naive(value):
         raise OnCallError(_("A time with its offset is required."), field=field)
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise OnCallError(OUT_OF_RANGE, field=field) from None
 
 
 def _contact_state(contact: Contact | None) -> dict | None:
@@ -345,12 +355,15 @@ def upsert_shift(
     role: str = "OC",
     actor: Actor | None = None,
 ) -> tuple[Shift, str]:
-    """Create or update a shift. Assignments stay; they count only where they fit the new times."""
+    """Create or update a shift. Its assignments keep only what fits its new times."""
     actor = _actor(actor)
     shift_id = str(shift_id).strip()
     if not shift_id:
         raise OnCallError(_("A shift id is required."), field="shift_id")
     start, end = _aware(start, "start"), _aware(end, "end")
+    for field, value in (("start", start), ("end", end)):
+        if not (EARLIEST <= value < LATEST):
+            raise OnCallError(OUT_OF_RANGE, field=field)
     if end <= start:
         raise OnCallError(END_BEFORE_START, field="end")
     if int(rank) < 0:
@@ -378,14 +391,39 @@ def upsert_shift(
         if not changed and shift.removed_at is None:
             return shift, "unchanged"
         before = _shift_state(shift)
+        moved = "start" in changed or "end" in changed
+        if moved:
+            before["overrides"] = [_assignment_state(a) for a in active_overrides(shift)]
         for f, v in values.items():
             setattr(shift, f, v)
         shift.removed_at = None
         shift.version += 1
         shift.save()
-        _event(schedule, shift, actor, "shift_updated", before, _shift_state(shift))
+        after = _shift_state(shift)
+        if moved:
+            _fit_assignments(shift, actor)
+            after["overrides"] = [_assignment_state(a) for a in active_overrides(shift)]
+        _event(schedule, shift, actor, "shift_updated", before, after)
         refresh_intervals(shift)
         return shift, "updated"
+
+
+def _fit_assignments(shift: Shift, actor: Actor) -> None:
+    """After a shift's times change, its assignments keep only what still fits inside it: the
+    base follows the shift; an override is cut to the shift, or revoked when nothing of it
+    is left. Cut in place, so that overrides keep their order (the newest wins); the shift's
+    event records them before and after."""
+    for a in shift.assignments.filter(revoked_at=None):
+        if a.kind == Assignment.BASE:
+            start, end = shift.start, shift.end
+        else:
+            start, end = max(a.start, shift.start), min(a.end, shift.end)
+            if start >= end:
+                _revoke(a, actor)
+                continue
+        if (start, end) != (a.start, a.end):
+            a.start, a.end = start, end
+            a.save(update_fields=["start", "end"])
 
 
 def delete_shift(shift: Shift, actor: Actor | None = None) -> None:

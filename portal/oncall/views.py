@@ -66,10 +66,18 @@ def _contact(request, raw):
 
 def _day(request) -> dt.date:
     raw = request.GET.get("date", "")
+    day = _date(raw)
+    return day if day is not None else timezone.now().astimezone(request.account.tz).date()
+
+
+def _date(raw: str) -> dt.date | None:
+    """An ISO date between the years 1900 and 2999 (beyond, a month or a week around it
+    would not fit the calendar), else None."""
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        return timezone.now().astimezone(request.account.tz).date()
+        day = dt.date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        return None
+    return day if 1900 <= day.year <= 2999 else None
 
 
 def _page_url(request, shift: Shift | None = None, **extra) -> str:
@@ -244,9 +252,8 @@ def assign(request, account_number):
         return _dialog(request, template, context)
     until = None
     if "recurring" in request.POST:
-        try:
-            until = dt.date.fromisoformat(request.POST.get("until", ""))
-        except ValueError:
+        until = _date(request.POST.get("until", ""))
+        if until is None:
             context.update(
                 error=_("Pick the last date of the recurring assignment."), error_field="until"
             )
@@ -273,6 +280,8 @@ def _parse_local(raw: str, tz) -> dt.datetime | None:
     try:
         naive = dt.datetime.fromisoformat(raw)
     except (TypeError, ValueError):
+        return None
+    if not 1900 <= naive.year <= 2999:
         return None
     if naive.tzinfo is not None:
         return naive

@@ -362,3 +362,21 @@ def test_the_fast_path_has_the_operations_auth_and_no_throttle():
     assert op.view_func.__name__ == "get_oncall"
     assert op.auth_callbacks == api.auth
     assert not op.throttle_objects
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        ("0001-01-01T00:00:00+00:00", "0001-01-02T00:00:00+00:00"),
+        ("0001-01-01T00:00:00+14:00", "2023-01-02T00:00:00+00:00"),
+        ("9999-12-31T00:00:00+00:00", "9999-12-31T23:59:59-12:00"),
+        ("1899-12-31T00:00:00+00:00", "2023-01-02T00:00:00+00:00"),
+    ],
+)
+def test_a_shift_at_the_ends_of_the_calendar_is_refused_and_not_stored(
+    api, provision, seeded, start, end
+):
+    r = api("put", f"{BASE}/schedules/01/shifts/far", provision, json={"start": start, "end": end})
+    assert r.status_code == 422, r.content
+    assert r.json()["errors"][0]["field"] in ("start", "end")
+    assert not Shift.objects.filter(external_id="far").exists()

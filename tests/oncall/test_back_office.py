@@ -94,3 +94,32 @@ def test_a_shift_moved_keeps_its_overrides_only_where_they_still_fit(account):
     assert (
         services.on_call_at(account, local(2023, 5, 4, 10))[0]["contact"]["name"] == "Anthony Giosi"
     )
+    second.refresh_from_db()
+    (luc_override,) = services.active_overrides(second)  # cut to the shift, shown so
+    assert (luc_override.start, luc_override.end) == (local(2023, 5, 2), local(2023, 5, 3))
+    assert services.active_base(second).start == local(2023, 5, 2)
+    event = ScheduleEvent.objects.filter(shift=second, action="shift_updated").get()
+    assert event.before["overrides"][0]["start"] == "2023-05-01T11:30:00+00:00"
+    assert event.after["overrides"][0]["start"] == "2023-05-02T11:30:00+00:00"
+
+
+def test_a_shortened_shift_revokes_the_overrides_left_outside_it(account):
+    schedule, _first, second, anthony, luc = seed_schedule(account)
+    services.assign(second, anthony, actor=ME)
+    services.override(second, luc, local(2023, 5, 2), local(2023, 5, 3), actor=ME)
+    services.override(second, luc, local(2023, 5, 6), local(2023, 5, 7), actor=ME)
+    services.upsert_shift(schedule, "2023-05-01", start=local(2023, 5, 1), end=local(2023, 5, 4))
+    second.refresh_from_db()
+    kept = services.active_overrides(second)
+    assert [(o.start, o.end) for o in kept] == [(local(2023, 5, 2), local(2023, 5, 3))]
+    gone = second.assignments.exclude(revoked_at=None).get()
+    assert gone.start == local(2023, 5, 6) and gone.revoked_by_name
+    # Moved back, the shift does not bring it back: it was revoked, and the history says so.
+    services.upsert_shift(schedule, "2023-05-01", start=local(2023, 5, 1), end=local(2023, 5, 8))
+    assert len(services.active_overrides(second)) == 1
+    event = (
+        ScheduleEvent.objects.filter(shift=second, action="shift_updated")
+        .order_by("at", "id")
+        .first()
+    )
+    assert len(event.before["overrides"]) == 2 and len(event.after["overrides"]) == 1

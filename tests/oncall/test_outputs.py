@@ -54,6 +54,26 @@ def test_a_contact_feed_lists_that_contacts_time_on_call(account):
     assert event["dtend"].dt == second.start + dt.timedelta(days=2)
 
 
+def test_a_contact_feed_has_one_event_per_stretch_on_call(account):
+    _schedule, _first, second, anthony, luc = seed_schedule(account)
+    services.assign(second, luc, actor=ME)
+    day = dt.timedelta(days=1)
+    # Anthony covers two separate parts of Luc's week: Luc is on call three times.
+    services.override(second, anthony, second.start + day, second.start + 2 * day, actor=ME)
+    services.override(second, anthony, second.start + 4 * day, second.start + 5 * day, actor=ME)
+    now = dt.datetime(2023, 5, 2, tzinfo=dt.UTC)
+    for contact, expected in (
+        (anthony, [(1, 2), (4, 5)]),
+        (luc, [(0, 1), (2, 4), (5, 7)]),
+    ):
+        cal = Calendar.from_ical(feeds.build(feeds.rotate(account, contact=contact), now=now))
+        got = sorted((e["dtstart"].dt, e["dtend"].dt) for e in cal.walk("VEVENT"))
+        assert got == [(second.start + a * day, second.start + b * day) for a, b in expected]
+        uids = [str(e["uid"]) for e in cal.walk("VEVENT")]
+        assert len(set(uids)) == len(uids)
+        assert f"shift-{second.pk}-contact-{contact.pk}@oncall" in uids
+
+
 def test_rotating_a_link_stops_the_old_one(member_client, client, account):
     schedule, *_ = seed_schedule(account)
     links = reverse("oncall_feeds", kwargs={"account_number": "4000"})
@@ -115,6 +135,19 @@ def test_gap_alerts_go_to_the_client_admins_and_say_where(smtp_server, make_user
     body = mail.get_payload(decode=True).decode()
     assert "01 Horaire" in body and "Rotation OC (0)" in body
     assert "1 alert(s) sent." in capsys.readouterr().out
+
+
+def test_gap_alerts_say_when_no_admin_can_be_told(smtp_server, make_user, account, capsys):
+    schedule, *_ = seed_schedule(account)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    services.upsert_shift(
+        schedule, "soon", start=now + dt.timedelta(days=1), end=now + dt.timedelta(days=2)
+    )
+    make_user("boss", account)  # no e-mail address
+    call_command("oncall_gap_alerts")
+    out = capsys.readouterr()
+    assert "4000: unassigned time ahead, but no client admin" in out.err
+    assert "0 alert(s) sent." in out.out and smtp_server == []
 
 
 def test_no_alert_when_the_next_week_is_covered(smtp_server, make_user, account):

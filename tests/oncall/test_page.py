@@ -204,3 +204,53 @@ def test_a_client_user_can_change_who_is_on_call(client, make_user, account):
     r = client.post(url("oncall_assign"), {"shift": second.pk, "contact": anthony.pk})
     assert r.status_code == 302
     assert Assignment.objects.get().created_by_name == "clerk"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"])
+@pytest.mark.parametrize("view", ["month", "week", "day", "list"])
+def test_a_date_at_the_ends_of_the_calendar_shows_today(member_client, account, day, view):
+    seed_schedule(account)
+    r = member_client.get(url("oncall", date=day, view=view))
+    assert r.status_code == 200
+    assert f'value="{day}"' not in r.content.decode()
+
+
+def test_the_pdf_of_a_date_at_the_ends_of_the_calendar_is_todays(member_client, account):
+    seed_schedule(account)
+    r = member_client.get(url("oncall_pdf", date="9999-12-31"))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert "9999" not in r["Content-Disposition"]
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:30", "0001-01-01T00:00"])
+def test_an_override_at_the_ends_of_the_calendar_is_refused(member_client, account, start):
+    _s, _first, second, anthony, luc = seed_schedule(account)
+    services.assign(second, anthony, actor=ME)
+    second.refresh_from_db()
+    r = member_client.post(
+        url("oncall_override"),
+        {"shift": second.pk, "version": second.version, "contact": luc.pk, "start": start,
+         "end": "2023-05-03T07:30"},
+    )  # fmt: skip
+    assert r.status_code == 200
+    assert "Enter a valid start time." in r.content.decode()
+    assert not Assignment.objects.filter(kind="override").exists()
+
+
+def test_the_day_view_and_the_dialogs_write_dates_as_each_language_does(member_client, account):
+    _s, _first, second, anthony, luc = seed_schedule(account)
+    services.assign(second, anthony, actor=ME)
+    services.override(second, luc, local(2023, 5, 1), local(2023, 5, 3), actor=ME)
+    day = url("oncall", date="2023-05-01", view="day")
+    unassign = url("oncall_unassign", shift=second.pk)
+    html = member_client.get(day).content.decode()
+    assert "Monday, May 01 2023" in html
+    assert "Override: Luc Lambert, 5/01 7:30 am – 5/03 7:30 am" in html
+    dialog = member_client.get(unassign).content.decode()
+    assert "Override: Luc Lambert, 5/01/2023 7:30 am – 5/03/2023 7:30 am" in dialog
+    member_client.cookies["django_language"] = "fr"
+    html = member_client.get(day).content.decode()
+    assert ">Lundi 1 mai 2023<" in html  # a heading: capitalised, French order
+    assert "Remplacement : Luc Lambert, 01/05 7h30 – 03/05 7h30" in html
+    dialog = member_client.get(unassign).content.decode()
+    assert "Remplacement : Luc Lambert, 01/05/2023 7h30 – 03/05/2023 7h30" in dialog

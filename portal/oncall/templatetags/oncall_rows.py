@@ -4,15 +4,28 @@ A busy month shows about a hundred shifts, each with its people's cards; through
 engine that row loop was most of the page's time. Same markup as a template loop would give.
 """
 
+import zoneinfo
+
 from django import template
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.oncall.page import fmt
+
 register = template.Library()
+
+
+@register.filter
+def oc_when(value, tz_name: str) -> str:
+    """A time as the shift table shows it, with the year: "12/15/2026 8:00 am", "15/12/2026
+    8h00" (dialogs, history, PDF)."""
+    if value is None:
+        return ""
+    return fmt(value, zoneinfo.ZoneInfo(tz_name), with_year=True)
+
 
 DASH = "—"
 
@@ -78,8 +91,11 @@ def shift_rows(context) -> str:
         people = mark_safe("".join(_card(p, labels) for p in r.people))
         overrides = format_html_join(
             "",
-            '<p class="oc-override"><small>{}: {}, {} – {}</small></p>',
-            ((labels["override"], name, s, e) for name, s, e in r.override_labels),
+            '<p class="oc-override"><small>{}</small></p>',
+            (
+                (_("Override: %(name)s, %(span)s") % {"name": name, "span": f"{s} – {e}"},)
+                for name, s, e in r.override_labels
+            ),
         )
         notes = ""
         if show_comments:
@@ -87,7 +103,7 @@ def shift_rows(context) -> str:
                 "",
                 '<p class="oc-comment">{} <small>— {}, {}</small></p>',
                 (
-                    (c.text, c.author_name, date_format(localtime(c.at), "SHORT_DATETIME_FORMAT"))
+                    (c.text, c.author_name, fmt(c.at, localtime(c.at).tzinfo, with_year=True))
                     for c in r.comments
                 ),
             )
