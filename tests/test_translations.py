@@ -39,3 +39,17 @@ def test_makemessages_leaves_nothing_untranslated(tmp_path):
         if missing:
             problems[str(po.relative_to(tree))] = missing[:5]
     assert not problems, problems
+
+
+def test_no_translated_string_hides_inside_an_f_string():
+    """makemessages does not read inside f-strings: a _("...") there is never translated."""
+    import re
+
+    pattern = re.compile(r"""\bf(["'])[^"'\n]*\{[^}\n]*\b(?:_|gettext|pgettext|ngettext)\(""")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in (ROOT / "portal").rglob("*.py")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders, offenders

@@ -152,9 +152,9 @@ def billable_email(request, account_number):
         report["header"]
         + [
             "",
-            f"{_('Total Calls:')} {t['calls']}",
-            f"{_('Total Stats:')} {t['total_stats']}",
-            f"{_('Average Stat/Call:')} {'' if t['average'] is None else t['average']}",
+            _("Total Calls:") + f" {t['calls']}",
+            _("Total Stats:") + f" {t['total_stats']}",
+            _("Average Stat/Call:") + ("" if t["average"] is None else f" {t['average']}"),
         ]
     )
     subject = _("Billable Calls") + f" — {request.account.label}"

@@ -120,9 +120,9 @@ def deliver(sub: ReportSubscription, start: dt.date, end: dt.date) -> None:
             lines += [
                 "",
                 _("Billable Calls"),
-                f"{_('Total Calls:')} {t['calls']}",
-                f"{_('Total Stats:')} {t['total_stats']}",
-                f"{_('Average Stat/Call:')} {'' if t['average'] is None else t['average']}",
+                _("Total Calls:") + f" {t['calls']}",
+                _("Total Stats:") + f" {t['total_stats']}",
+                _("Average Stat/Call:") + ("" if t["average"] is None else f" {t['average']}"),
             ]
         send_report(sub.addresses, subject, "\n".join(lines), attachments)
 

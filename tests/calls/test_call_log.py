@@ -216,3 +216,9 @@ def test_a_rows_values_are_escaped_and_its_links_and_time_are_right(member_clien
     plain = rows["PLAIN1"]
     assert "Details" not in plain and "Voice" not in plain and "01:02:05" in plain
     assert "F-CAROLANE" in plain and f"<td>{account.number}</td>" in plain
+
+
+def test_an_empty_section_says_so_in_french(member_client, account):
+    member_client.cookies["django_language"] = "fr"
+    html = member_client.get(calls_url(account)).content.decode()
+    assert "Aucun appel dans cette section pour ces critères." in html

@@ -34,10 +34,8 @@ def call_rows(calls) -> str:
     what Django's escape does, without its per-call check for lazy strings). Each call carries
     its links (views.add_row_urls)."""
     if not calls:
-        return mark_safe(
-            '<tr><td colspan="10" class="muted">'
-            f"{_e(_('No call in this section for these criteria.'))}</td></tr>\n"
-        )
+        empty = _e(_("No call in this section for these criteria."))
+        return mark_safe(f'<tr><td colspan="10" class="muted">{empty}</td></tr>\n')
     select, download = _("Select call %(id)s"), _("Download the audio of call %(id)s")
     details, voice = _e(_("Details")), _e(_("Voice"))
     download_title = _e(_("Download the audio file"))

@@ -23,9 +23,11 @@ def _e(value) -> str:
 
 @register.simple_tag
 def message_rows(messages, many_accounts=False, fresh=False) -> str:
-    urgent_badge = f'<span class="badge urgent-badge">{_e(_("Urgent"))}</span>'
-    closed = f'<span class="badge closed-badge">{_e(pgettext("message", "Closed"))}</span>'
-    opened = f'<span class="badge open-badge">{_e(pgettext("message", "Open"))}</span>'
+    # (Translated outside the f-strings: makemessages does not look inside them.)
+    urgent, closed, opened = _("Urgent"), pgettext("message", "Closed"), pgettext("message", "Open")
+    urgent_badge = f'<span class="badge urgent-badge">{_e(urgent)}</span>'
+    closed = f'<span class="badge closed-badge">{_e(closed)}</span>'
+    opened = f'<span class="badge open-badge">{_e(opened)}</span>'
     no_subject = _("(no subject)")
     select = _("Select message %(id)s")
     out = []
