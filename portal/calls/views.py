@@ -184,11 +184,12 @@ def call_recording(request, account_number, call_id):
 
 @require_POST
 def calls_download(request, account_number):
-    """The checked recordings as one zip, streamed."""
+    """The checked recordings as one zip, streamed. With "All my accounts" the checked calls
+    may belong to any of the login's accounts (never to another's)."""
     ids = [i for i in request.POST.getlist("ids") if i][:1000]
     recordings = list(
         Recording.objects.filter(
-            call__in=find_calls([request.account], _unbounded()).filter(call_id__in=ids)
+            call__in=find_calls(request_accounts(request), _unbounded()).filter(call_id__in=ids)
         )
         .select_related("call__account")
         .order_by("-call__started_at")
@@ -197,13 +198,17 @@ def calls_download(request, account_number):
     if not recordings:
         flash.error(request, _("Check at least one call that has a recording."))
         return redirect(f"{back}?{request.GET.urlencode()}")
-    audit.record(
-        "recordings.download",
-        request=request,
-        account=request.account,
-        object_type="calls.call",
-        calls=[r.call.call_id for r in recordings],
-    )
+    by_account: dict = {}
+    for r in recordings:
+        by_account.setdefault(r.call.account, []).append(r.call.call_id)
+    for account, call_ids in by_account.items():
+        audit.record(
+            "recordings.download",
+            request=request,
+            account=account,
+            object_type="calls.call",
+            calls=call_ids,
+        )
     stamp = timezone.now().astimezone(request.account.tz).strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(zip_recordings(recordings), content_type="application/zip")
     response["Content-Disposition"] = (

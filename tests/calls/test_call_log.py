@@ -162,6 +162,28 @@ def test_download_selected_is_a_zip_of_the_checked_recordings(
     assert AuditLog.objects.filter(action="recordings.download").count() == 1
 
 
+def test_download_selected_takes_the_checked_calls_of_all_my_accounts(
+    client, make_user, make_account, account, other_account
+):
+    """With "All my accounts", checked calls of the login's other accounts are in the zip;
+    another login's never are."""
+    third = make_account("6000", "THIRD")
+    client.force_login(make_user("both", account, third))
+    mine = add_recording(make_call(account), wav_bytes(1))
+    also_mine = add_recording(make_call(third), wav_bytes(2))
+    theirs = add_recording(make_call(other_account))
+    response = client.post(
+        reverse("calls_download", args=[account.number]) + "?account=all",
+        {"ids": [mine.call_id, also_mine.call_id, theirs.call_id]},
+    )
+    names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
+    assert len(names) == 2
+    assert all(any(c.call_id in n for n in names) for c in (mine, also_mine))
+    assert not any(theirs.call_id in n for n in names)
+    logged = AuditLog.objects.filter(action="recordings.download")
+    assert sorted(e.account.number for e in logged) == ["4000", "6000"]
+
+
 def test_open_in_excel(member_client, account):
     make_call(account, caller_id="=1+1", call_id="15325576")
     response = member_client.get(reverse("calls_excel", args=[account.number]))
