@@ -34,6 +34,17 @@ def _fast_password_hashing(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    # A page request activates its language for the thread (as each request does in
+    # production); a test that asked for French must not leave it to the next test.
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def make_account(db):
     from portal.accounts.models import Account

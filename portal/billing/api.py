@@ -16,6 +16,7 @@ from portal.billing.services import (
     cycle_containing,
     local_today,
 )
+from portal.dates import date_in_range
 
 router = Router(tags=["billing"])
 READERS = (ApiToken.CLIENT, ApiToken.INGEST)
@@ -53,9 +54,12 @@ def _date(value: str | None, field: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value[:10])
+        day = dt.date.fromisoformat(value[:10])
     except ValueError:
         raise _bad(field, "Expected a date (YYYY-MM-DD) or a timestamp.") from None
+    if not date_in_range(day):
+        raise _bad(field, "Expected a date between the years 1900 and 2999.")
+    return day
 
 
 def _cursor(item) -> str:

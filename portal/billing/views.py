@@ -22,6 +22,7 @@ from portal.billing.services import (
     local_today,
     oldest_day,
 )
+from portal.dates import OUT_OF_RANGE, date_in_range
 from portal.stats.mail import XLSX, send_report
 from portal.stats.schedules import parse_addresses
 
@@ -75,7 +76,10 @@ def _period(request) -> tuple[dt.date, dt.date, list[str]]:
     cycle = request.GET.get("cycle")
     if cycle:
         try:
-            start, end = cycle_containing(dt.date.fromisoformat(cycle))
+            day = dt.date.fromisoformat(cycle)
+            if not date_in_range(day):
+                raise ValueError(cycle)
+            start, end = cycle_containing(day)
         except ValueError:
             errors.append(_("Choose a billing cycle from the list."))
     elif request.GET.get("start") or request.GET.get("end"):
@@ -85,7 +89,9 @@ def _period(request) -> tuple[dt.date, dt.date, list[str]]:
         except ValueError:
             errors.append(_("Enter valid dates (YYYY-MM-DD)."))
         else:
-            if end < start:
+            if not (date_in_range(start) and date_in_range(end)):
+                errors.append(OUT_OF_RANGE)
+            elif end < start:
                 errors.append(_("The end date cannot be before the start date."))
     return start, end, errors
 

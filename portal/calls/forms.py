@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.calls.services import CallFilter, preset_range
+from portal.dates import DateField
 
 PRESET_CHOICES = [
     ("hour", _("Previous hour")),
@@ -20,9 +21,7 @@ ALL = "all"
 
 
 def _date(label):
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    return DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 def _time(label):

@@ -8,6 +8,7 @@ from ninja import Router
 
 from portal.api.auth import ApiError, account_for
 from portal.api.models import ApiToken
+from portal.dates import date_in_range, instant_in_range
 from portal.inbox.services import MessageFilter, find_messages, message_as_dict
 
 router = Router(tags=["inbox"])
@@ -21,24 +22,22 @@ def parse_instant(value: str | None, tz, field: str, end: bool = False) -> dt.da
     try:
         if len(value) == 10:
             day = dt.date.fromisoformat(value)
+            if not date_in_range(day):
+                raise _invalid(field, "Expected a date between the years 1900 and 2999.")
             moment = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
             return moment + dt.timedelta(days=1, microseconds=-1) if end else moment
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise ApiError(
-            422,
-            "Validation failed",
-            [
-                {
-                    "index": None,
-                    "field": field,
-                    "message": "Expected a date or a timestamp with an offset.",
-                }
-            ],
-        )
+        raise _invalid(field, "Expected a date or a timestamp with an offset.")
+    if not instant_in_range(moment):
+        raise _invalid(field, "Expected a time between the years 1900 and 2999.")
     return moment
+
+
+def _invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, "Validation failed", [{"index": None, "field": field, "message": message}])
 
 
 def page_limit(limit: int | None) -> int:

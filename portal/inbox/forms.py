@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.dates import DateField
 from portal.inbox.services import BOXES, MessageFilter
 
 PERIOD_CHOICES = [
@@ -24,12 +25,12 @@ ALL = "all"
 class MessageFilterForm(forms.Form):
     account = forms.ChoiceField(label=_("Account"), required=False)
     period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CHOICES, required=False)
-    start = forms.DateField(
+    start = DateField(
         label=pgettext_lazy("date range", "From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    end = forms.DateField(
+    end = DateField(
         label=pgettext_lazy("date range", "To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts import audit
 from portal.accounts.tenancy import request_accounts
+from portal.dates import instant_in_range
 from portal.inbox.forms import MessageFilterForm
 from portal.inbox.models import Message
 from portal.inbox.services import (
@@ -81,7 +82,12 @@ def inbox_poll(request, account_number):
         since = None
     now = timezone.now()
     fresh = []
-    if form.is_valid() and since is not None and timezone.is_aware(since):
+    if (
+        form.is_valid()
+        and since is not None
+        and timezone.is_aware(since)
+        and instant_in_range(since)
+    ):
         fresh = list(
             find_messages(form.chosen_accounts(), form.to_filter())
             .filter(created_at__gt=since)

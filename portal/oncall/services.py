@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Account
+from portal.dates import EARLIEST, LATEST
 from portal.directory.models import Contact
 from portal.oncall.models import (
     Assignment,
@@ -104,10 +105,8 @@ class StaleShift(OnCallError):
 # --- Small helpers ---------------------------------------------------------------------
 
 
-# Shift times are kept within these years: a shift further out is a typing error, and at
-# the ends of the calendar a time cannot even be shown in every zone.
-EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+# Shift times are kept within the portal's years (portal.dates): a shift further out is a
+# typing error, and at the ends of the calendar a time cannot even be shown in every zone.
 OUT_OF_RANGE = _("Choose a time between the years 1900 and 2999.")
 
 

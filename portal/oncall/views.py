@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal.dates import date_in_range
 from portal.oncall import feeds, page, services
 from portal.oncall import history as history_text
 from portal.oncall.models import Assignment, CalendarFeed, Schedule, Shift
@@ -71,13 +72,12 @@ def _day(request) -> dt.date:
 
 
 def _date(raw: str) -> dt.date | None:
-    """An ISO date between the years 1900 and 2999 (beyond, a month or a week around it
-    would not fit the calendar), else None."""
+    """An ISO date within the portal's years (portal.dates), else None."""
     try:
         day = dt.date.fromisoformat(raw)
     except (TypeError, ValueError):
         return None
-    return day if 1900 <= day.year <= 2999 else None
+    return day if date_in_range(day) else None
 
 
 def _page_url(request, shift: Shift | None = None, **extra) -> str:
@@ -281,7 +281,7 @@ def _parse_local(raw: str, tz) -> dt.datetime | None:
         naive = dt.datetime.fromisoformat(raw)
     except (TypeError, ValueError):
         return None
-    if not 1900 <= naive.year <= 2999:
+    if not date_in_range(naive.date()):
         return None
     if naive.tzinfo is not None:
         return naive

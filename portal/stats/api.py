@@ -6,6 +6,7 @@ from ninja import Router, Schema
 
 from portal.api.auth import ApiError, account_for, require_scope, token_accounts
 from portal.api.models import ApiToken
+from portal.dates import date_in_range, instant_in_range
 from portal.stats.definitions import KEYS
 from portal.stats.services import Filters, as_json, statistics
 
@@ -42,11 +43,22 @@ def parse_bound(value: str | None, field: str, problems: Problems):
         return None
     try:
         if len(value) == 10:
-            return dt.date.fromisoformat(value)
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            bound = dt.date.fromisoformat(value)
+            in_range = date_in_range(bound)
+        else:
+            bound = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            # A naive timestamp is read in each account's zone: checked as if UTC, with a
+            # day's margin either side by the range itself.
+            in_range = instant_in_range(
+                bound if bound.tzinfo else bound.replace(tzinfo=dt.UTC)
+            ) and date_in_range(bound.date())
     except ValueError:
         problems.add(field, "Expected a date (YYYY-MM-DD) or a timestamp.")
         return None
+    if not in_range:
+        problems.add(field, "Expected a date between the years 1900 and 2999.")
+        return None
+    return bound
 
 
 def parse_time(value: str | None, field: str, problems: Problems) -> dt.time | None:

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal.accounts.models import Account, AccountGroup
 from portal.calls.models import Call
+from portal.dates import DateField
 from portal.stats.services import Filters
 
 WEEKDAYS = [
@@ -37,8 +38,8 @@ class TimeInput(forms.TimeInput):
 
 
 class StatsForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DateInput())
-    end = forms.DateField(label=_("To"), widget=DateInput())
+    start = DateField(label=_("From"), widget=DateInput())
+    end = DateField(label=_("To"), widget=DateInput())
     accounts = forms.MultipleChoiceField(
         label=_("Account number"), required=False, widget=forms.CheckboxSelectMultiple
     )
