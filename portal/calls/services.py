@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Annotated, Any, Literal
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
@@ -458,8 +459,25 @@ def report_rows(calls: Iterable[Call]) -> Iterator[list]:
             safe_cell(c.caller_id),
             safe_cell(c.caller_name),
             safe_cell(c.call_id),
-            _("Details") if c.kind == Call.TRANSACTION else _("Voice"),
+            call_info(c),
         ]
+
+
+def has_recording(call: Call) -> bool:
+    try:
+        return call.recording is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+def call_info(call: Call) -> str:
+    """The Call Info column: "Details" for a transaction, "Voice" where there is a
+    recording, else nothing (as the Call Log shows it)."""
+    from django.utils.translation import gettext as _
+
+    if call.kind == Call.TRANSACTION:
+        return _("Details")
+    return _("Voice") if has_recording(call) else ""
 
 
 # --- Serving recordings: HTTP Range, streamed from storage ----------------------------------

@@ -224,7 +224,9 @@ def _unbounded():
 
 
 def _report(request, form) -> tuple[tempfile.SpooledTemporaryFile, int, str]:
-    qs = find_calls(form.chosen_accounts(), form.to_filter()).select_related("account", "agent")
+    qs = find_calls(form.chosen_accounts(), form.to_filter()).select_related(
+        "account", "agent", "recording"
+    )
     out = tempfile.TemporaryFile()
     count = write_xlsx(report_rows(qs.iterator(chunk_size=2000)), out, _("Call Log"))
     out.seek(0)

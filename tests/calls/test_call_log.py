@@ -184,6 +184,16 @@ def test_download_selected_takes_the_checked_calls_of_all_my_accounts(
     assert sorted(e.account.number for e in logged) == ["4000", "6000"]
 
 
+def test_excel_says_voice_only_where_there_is_a_recording(member_client, account):
+    add_recording(make_call(account, call_id="REC1"))
+    make_call(account, call_id="PLAIN1")
+    make_call(account, call_id="TX1", kind="transaction")
+    response = member_client.get(reverse("calls_excel", args=[account.number]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    info = {row[9]: row[10] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert info == {"REC1": "Voice", "PLAIN1": None, "TX1": "Details"}
+
+
 def test_open_in_excel(member_client, account):
     make_call(account, caller_id="=1+1", call_id="15325576")
     response = member_client.get(reverse("calls_excel", args=[account.number]))

@@ -1,11 +1,10 @@
 from html import escape
 
 from django import template
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from portal.calls.services import format_hms
+from portal.calls.services import format_hms, has_recording
 
 register = template.Library()
 
@@ -14,13 +13,6 @@ register = template.Library()
 def hms(ms) -> str:
     """Milliseconds as 00:04:51, as the call log shows durations."""
     return format_hms(int(ms or 0))
-
-
-def _has_recording(call) -> bool:
-    try:
-        return call.recording is not None
-    except ObjectDoesNotExist:
-        return False
 
 
 def _e(value) -> str:
@@ -48,7 +40,7 @@ def call_rows(calls) -> str:
                 f'<a class="button small" href="{link}" hx-get="{link}" '
                 f'hx-target="#call-dialog-body" data-open-dialog>{details}</a>'
             )
-        elif _has_recording(c):
+        elif has_recording(c):
             link = _e(urls["call_voice"])
             info = (
                 f'<a class="button small voice" href="{link}" hx-get="{link}" '
