@@ -46,6 +46,10 @@ class Message(models.Model):
     def __str__(self) -> str:
         return self.message_id
 
+    def history(self) -> list["MessageEvent"]:
+        """The delivery history, as the WebPortal lists it (see MessageEvent.history)."""
+        return MessageEvent.history(self.events.all())
+
 
 class MessageEvent(models.Model):
     KINDS = [
@@ -72,6 +76,15 @@ class MessageEvent(models.Model):
     channel = models.CharField(max_length=8, choices=CHANNELS, blank=True, default="")
     recipient = models.CharField(max_length=254, blank=True, default="")
 
+    # Within one second, the WebPortal's delivery history lists "initiated", "completed",
+    # "Delivered", then "Taken" (newest first, the dispatch before the taking).
+    SAME_TIME_ORDER = {
+        k: n
+        for n, k in enumerate(
+            ["failed", "read", "confirmed", "initiated", "completed", "delivered", "taken"]
+        )
+    }
+
     class Meta:
         ordering = ["-at", "-id"]
         constraints = [
@@ -84,3 +97,24 @@ class MessageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at} {self.kind} {self.channel} {self.recipient}".strip()
+
+    def describe(self) -> str:
+        """The seed's wording: "e-mail initiated to info@…", "Delivered", "Taken"."""
+        if self.kind in ("taken", "delivered"):
+            return str(self.get_kind_display())
+        channel, kind = self.get_channel_display(), self.get_kind_display()
+        if self.recipient:
+            return _("%(channel)s %(kind)s to %(recipient)s") % {
+                "channel": channel,
+                "kind": kind,
+                "recipient": self.recipient,
+            }
+        return f"{channel} {kind}".strip()
+
+    @classmethod
+    def history(cls, events) -> list["MessageEvent"]:
+        """Newest first, as the WebPortal's "Envoi de l'Histoire" lists them."""
+        return sorted(
+            events,
+            key=lambda e: (-e.at.timestamp(), cls.SAME_TIME_ORDER.get(e.kind, 0), -(e.pk or 0)),
+        )

@@ -124,7 +124,7 @@ def message_detail(request, account_number, message_id):
         {
             "section": "inbox",
             "message": message,
-            "events": list(message.events.all()),
+            "events": message.history(),
             "back": request.GET.get("back", ""),
         },
     )

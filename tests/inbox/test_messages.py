@@ -150,6 +150,32 @@ def test_a_message_shows_the_webportal_layout_and_its_history(member_client, acc
     assert local in html
 
 
+def test_the_history_reads_as_the_webportals_on_the_message_and_in_details(
+    member_client, account
+):
+    """The seed: "email initiated to …", "email completed to …", "Delivered", "Taken", in
+    that order within the same time, on the message page and in the call's Details."""
+    import re
+
+    make_call(account, call_id="777", kind="transaction")
+    m = make_message(account, call_id="777")
+    t = m.events.get(kind="initiated").at
+    m.events.update(at=t)  # all four in the same second, as in the seed
+    pages = [
+        reverse("message_detail", args=[account.number, m.message_id]),
+        reverse("call_details", args=[account.number, "777"]),
+    ]
+    for url in pages:
+        html = member_client.get(url).content.decode()
+        lines = re.findall(r"</time> ([^<]+)</li>", html)
+        assert lines == [
+            "e-mail initiated to info@compagnie.ca",
+            "e-mail completed to info@compagnie.ca",
+            "Delivered",
+            "Taken",
+        ], (url, lines)
+
+
 def test_the_history_is_in_french_for_a_french_login(client, make_user, account):
     client.force_login(make_user("fr", account, language="fr"))
     m = make_message(account)
