@@ -372,7 +372,11 @@ def find_calls(
     if f.end is not None:
         qs = qs.filter(started_at__lte=f.end)
     if f.caller_id.strip():
-        qs = qs.filter(caller_id__contains=f.caller_id.strip())
+        from portal.directory.services import phone_digits
+
+        # "(514) 775-3875" finds 5147753875, as the platform sends caller IDs.
+        wanted = phone_digits(f.caller_id.strip()) or f.caller_id.strip()
+        qs = qs.filter(caller_id__contains=wanted)
     if f.account_number.strip():
         qs = qs.filter(account__number=f.account_number.strip())
     if f.billing_number.strip():

@@ -77,3 +77,16 @@ def upsert_contact(account, contact_id: str, data: dict):
             setattr(contact, k, v)
         contact.save()
         return contact, "updated"
+
+
+PHONE_CHARS = set("0123456789()+-. ")
+
+
+def phone_digits(text: str) -> str:
+    """The digits of `text` when it is written like a phone number (at least three digits,
+    nothing but digits, spaces, brackets, dots, dashes and +), else "": searches match
+    numbers however they are written ("(514) 254-7110", "514.254.7110", "5142547110")."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 3 and set(text) <= PHONE_CHARS:
+        return digits
+    return ""

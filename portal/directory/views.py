@@ -4,6 +4,16 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from portal.directory.services import phone_digits
+
+
+def _has_number(contact, word: str) -> bool:
+    digits = phone_digits(word)
+    phones = (contact.phone1, contact.phone2, contact.phone3, contact.sms)
+    if any(digits in "".join(ch for ch in p if ch.isdigit()) for p in phones if p):
+        return True
+    return word.lower() in contact.name.lower() or word.lower() in contact.email.lower()
+
 
 @require_GET
 def directory(request, account_number):
@@ -11,7 +21,11 @@ def directory(request, account_number):
     contacts = request.account.contacts.all()
     if q:
         match = Q()
+        numbers = []
         for word in q.split():
+            if phone_digits(word):
+                numbers.append(word)
+                continue
             match &= (
                 Q(name__icontains=word)
                 | Q(phone1__icontains=word)
@@ -21,6 +35,9 @@ def directory(request, account_number):
                 | Q(email__icontains=word)
             )
         contacts = contacts.filter(match)
+        if numbers:
+            # Numbers match however they are written: "5142547110" finds "(514) 254-7110".
+            contacts = [c for c in contacts if all(_has_number(c, w) for w in numbers)]
     return render(
         request,
         "directory/directory.html",

@@ -51,6 +51,14 @@ def test_results_split_into_the_last_7_days_and_the_archive(member_client, accou
     assert "Total Duration" in html and ">4.9</strong>" in html  # 294 s = 4.9 minutes
 
 
+def test_a_caller_id_is_found_however_it_is_written(member_client, account):
+    make_call(account, caller_id="5147753875", call_id="FOUND1")
+    make_call(account, caller_id="4185550000", call_id="OTHER1")
+    for caller in ("(514) 775-3875", "514-775-3875", "514.775.3875", "7753875"):
+        html = member_client.get(calls_url(account, caller_id=caller)).content.decode()
+        assert "FOUND1" in html and "OTHER1" not in html, caller
+
+
 def test_advanced_options_narrow_the_search(account, make_account):
     keep = make_call(
         account, agent="ELD", station="155", duration_s=72, quality=90, caller_id="5149150123"

@@ -49,6 +49,17 @@ def test_the_directory_is_searchable(member_client, account):
     assert "Ann Roy" in html and "Luc Lambert" not in html
 
 
+def test_a_number_is_found_however_it_is_written(member_client, account):
+    upsert_contact(account, "luc", {"name": "Luc Lambert", "phones": ["(514) 254-7110"]})
+    upsert_contact(account, "ann", {"name": "Ann Roy", "phones": ["514 999-0000"]})
+    url = reverse("directory", args=[account.number])
+    for q in ("5142547110", "514.254.7110", "(514) 254-7110", "254-7110", "luc 2547110"):
+        html = member_client.get(url, {"q": q}).content.decode()
+        assert "Luc Lambert" in html and "Ann Roy" not in html, q
+    html = member_client.get(url, {"q": "514"}).content.decode()
+    assert "Luc Lambert" in html and "Ann Roy" in html
+
+
 def test_information_pages_are_formatted_and_safe(member_client, account):
     InfoPage.objects.create(
         account=account,

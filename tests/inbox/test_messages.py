@@ -150,9 +150,7 @@ def test_a_message_shows_the_webportal_layout_and_its_history(member_client, acc
     assert local in html
 
 
-def test_the_history_reads_as_the_webportals_on_the_message_and_in_details(
-    member_client, account
-):
+def test_the_history_reads_as_the_webportals_on_the_message_and_in_details(member_client, account):
     """The seed: "email initiated to …", "email completed to …", "Delivered", "Taken", in
     that order within the same time, on the message page and in the call's Details."""
     import re
