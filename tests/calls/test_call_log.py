@@ -255,7 +255,7 @@ def test_a_rows_values_are_escaped_and_its_links_and_time_are_right(member_clien
     assert "Details" in rows["T1"] and "Voice" not in rows["T1"]
     plain = rows["PLAIN1"]
     assert "Details" not in plain and "Voice" not in plain and "01:02:05" in plain
-    assert "F-CAROLANE" in plain and f"<td>{account.number}</td>" in plain
+    assert "F-CAROLANE" in plain and f'<td data-label="Client">{account.number}</td>' in plain
 
 
 def test_an_empty_section_says_so_in_french(member_client, account):

@@ -31,6 +31,10 @@ def call_rows(calls) -> str:
     select, download = _("Select call %(id)s"), _("Download the audio of call %(id)s")
     details, voice = _e(_("Details")), _e(_("Voice"))
     download_title = _e(_("Download the audio file"))
+    # Column names on each cell: on a phone the rows stack as cards (portal.css, .stack-sm).
+    columns = (_("Call Info"), _("Start"), _("Duration"), _("Client Name"), _("Client"),
+               _("Agent"), _("Station"), _("Caller ID"), _("Call ID"))  # fmt: skip
+    lbl = [_e(c) for c in columns]
     out = []
     for c in calls:
         urls = c.urls
@@ -56,14 +60,16 @@ def call_rows(calls) -> str:
             "      <tr>\n"
             f'        <td><input type="checkbox" name="ids" value="{_e(c.call_id)}" '
             f'form="zip-form" aria-label="{_e(select % {"id": c.call_id})}"></td>\n'
-            f'        <td class="nowrap">{info}</td>\n'
-            f'        <td class="nowrap">'
+            f'        <td class="nowrap" data-label="{lbl[0]}">{info}</td>\n'
+            f'        <td class="nowrap" data-label="{lbl[1]}">'
             f"{c.started_at.astimezone(account.tz).strftime('%Y-%m-%d %H:%M')}</td>\n"
-            f'        <td class="num">{format_hms(int(c.duration_ms or 0))}</td>\n'
-            f"        <td>{_e(account.name)}</td><td>{_e(account.number)}</td>\n"
-            f"        <td>{_e(c.agent.code if c.agent else '')}</td><td>{_e(c.station)}</td>\n"
-            f"        <td>{_e(c.caller_id)}{caller_name}</td>\n"
-            f"        <td>{_e(c.call_id)}</td>\n"
+            f'        <td class="num" data-label="{lbl[2]}">{format_hms(int(c.duration_ms or 0))}</td>\n'
+            f'        <td data-label="{lbl[3]}">{_e(account.name)}</td>'
+            f'<td data-label="{lbl[4]}">{_e(account.number)}</td>\n'
+            f'        <td class="nowrap" data-label="{lbl[5]}">{_e(c.agent.code if c.agent else "")}</td>'
+            f'<td data-label="{lbl[6]}">{_e(c.station)}</td>\n'
+            f'        <td data-label="{lbl[7]}">{_e(c.caller_id)}{caller_name}</td>\n'
+            f'        <td data-label="{lbl[8]}">{_e(c.call_id)}</td>\n'
             "      </tr>\n"
         )
     return mark_safe("".join(out))

@@ -30,6 +30,10 @@ def message_rows(messages, many_accounts=False, fresh=False) -> str:
     opened = f'<span class="badge open-badge">{_e(opened)}</span>'
     no_subject = _("(no subject)")
     select = _("Select message %(id)s")
+    # Column names on each cell: on a phone the rows stack as cards (portal.css, .stack-sm).
+    lbl = {k: _e(v) for k, v in (("taken", _("Taken")), ("account", _("Account")),
+                                ("subject", _("Subject")), ("status", _("Status")),
+                                ("id", _("Message ID")))}  # fmt: skip
     out = []
     for m in messages:
         number = m.account.number
@@ -40,19 +44,22 @@ def message_rows(messages, many_accounts=False, fresh=False) -> str:
         )
         preview = " · ".join(f"{_e(label)}: {_e(value)}" for label, value in m.fields[:3])
         taken = m.taken_at.astimezone(m.account.tz).strftime("%Y-%m-%d %H:%M")
-        account_cell = f"<td>{_e(number)}</td>" if many_accounts else ""
+        account_cell = (
+            f'<td data-label="{lbl["account"]}">{_e(number)}</td>' if many_accounts else ""
+        )
         url = _e(reverse("message_detail", args=[number, m.message_id]))
         out.append(
             f'<tr class="{classes}" id="msg-{mid}">\n'
             f'  <td><input type="checkbox" name="ids" value="{mid}" form="export-form" '
             f'aria-label="{_e(select % {"id": m.message_id})}"></td>\n'
-            f'  <td class="nowrap">{taken}</td>\n'
-            f'  {account_cell}<td><a href="{url}">{_e(m.subject or no_subject)}</a>\n'
+            f'  <td class="nowrap" data-label="{lbl["taken"]}">{taken}</td>\n'
+            f'  {account_cell}<td data-label="{lbl["subject"]}">'
+            f'<a href="{url}">{_e(m.subject or no_subject)}</a>\n'
             f"    {urgent_badge if m.urgent else ''}\n"
             f'    <div class="preview">{preview}</div>\n'
             "  </td>\n"
-            f"  <td>{closed if is_closed else opened}</td>\n"
-            f'  <td class="nowrap">{mid}</td>\n'
+            f'  <td data-label="{lbl["status"]}">{closed if is_closed else opened}</td>\n'
+            f'  <td class="nowrap" data-label="{lbl["id"]}">{mid}</td>\n'
             "</tr>\n"
         )
     return mark_safe("".join(out))

@@ -74,6 +74,17 @@ def shift_rows(context) -> str:
         "comment": _("Click to Comment"),
         "select": _("Select this shift"),
     }
+    # Column names on each cell: on a phone the rows stack as cards (portal.css, .stack-sm).
+    columns = {
+        "l_start": _("Start"),
+        "l_end": _("End"),
+        "l_rank": _("Rank"),
+        "l_shift": _("Shift"),
+        "l_role": _("Role"),
+        "l_contact": _("Contact"),
+        "l_comment": _("Comment"),
+        "l_status": _("Status"),
+    }
     show_now, show_comments = context.get("show_now"), context.get("show_comments")
     selected, comment_url = str(context.get("selected", "")), context["comment_url"]
     out = []
@@ -114,11 +125,13 @@ def shift_rows(context) -> str:
                 '<tr id="shift-{pk}" class="{classes}" data-shift="{pk}">\n'
                 '    <td>{arrow}<input type="radio" name="shift" value="{pk}" id="pick-{pk}"{checked}>'
                 '<label class="sr-only" for="pick-{pk}">{select} {start}</label></td>\n'
-                "    <td>{start}</td><td>{end}</td>\n"
-                '    <td class="num">{rank}</td><td>{name}</td><td>{role}</td>\n'
-                '    <td class="oc-contacts">{people}{overrides}</td>\n'
-                '    <td><a href="{comment_url}?shift={pk}" data-dialog>{comment}</a>\n      {notes}</td>\n'
-                '    <td class="oc-status">{status}</td>\n  </tr>\n',
+                '    <td data-label="{l_start}">{start}</td><td data-label="{l_end}">{end}</td>\n'
+                '    <td class="num" data-label="{l_rank}">{rank}</td>'
+                '<td data-label="{l_shift}">{name}</td><td data-label="{l_role}">{role}</td>\n'
+                '    <td class="oc-contacts" data-label="{l_contact}">{people}{overrides}</td>\n'
+                '    <td data-label="{l_comment}"><a href="{comment_url}?shift={pk}" data-dialog>'
+                "{comment}</a>\n      {notes}</td>\n"
+                '    <td class="oc-status" data-label="{l_status}">{status}</td>\n  </tr>\n',
                 pk=pk,
                 classes=classes,
                 arrow=arrow,
@@ -135,6 +148,7 @@ def shift_rows(context) -> str:
                 comment=labels["comment"],
                 notes=notes,
                 status=_status(r),
+                **columns,
             )
         )
     return mark_safe("".join(out))
