@@ -2,11 +2,13 @@
 
 import datetime as dt
 import tempfile
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages as flash
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -68,6 +70,7 @@ def inbox(request, account_number):
             "since": timezone.now().isoformat(),
             "poll_seconds": _poll_seconds(),
             "many_accounts": len(form.accounts) > 1,
+            "no_boxes": form.is_valid() and not form.cleaned_data.get("options"),
         },
     )
 
@@ -95,11 +98,13 @@ def inbox_poll(request, account_number):
         )
     query = request.GET.copy()
     query.pop("since", None)
+    inbox_page = reverse("inbox", kwargs={"account_number": request.account.number})
     return render(
         request,
         "inbox/_poll.html",
         {
             "fresh": fresh,
+            "inbox_page": f"{inbox_page}?{query.urlencode()}" if query else inbox_page,
             "since": now.isoformat(),
             "query": query.urlencode(),
             "poll_seconds": _poll_seconds(),
@@ -125,9 +130,31 @@ def message_detail(request, account_number, message_id):
             "section": "inbox",
             "message": message,
             "events": message.history(),
-            "back": request.GET.get("back", ""),
+            "back": _inbox_back(request),
         },
     )
+
+
+def _inbox_back(request, back: str | None = None) -> str:
+    """Where "Back to the messages" leads: the inbox page the message was opened from (its
+    filters, "All my accounts" included) when `back` names one of this login's inbox pages;
+    else the account's inbox."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    back = request.GET.get("back", "") if back is None else back
+    parts = urlsplit(back)
+    if back.startswith("/a/") and not parts.scheme and not parts.netloc:
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name == "inbox":
+            number = match.kwargs.get("account_number")
+            if any(a.number == number for a in request_accounts(request)):
+                return back
+    return reverse("inbox", kwargs={"account_number": request.account.number})
 
 
 @require_POST
@@ -142,7 +169,12 @@ def message_status(request, account_number, message_id):
             flash.success(request, _("The message is closed."))
         else:
             flash.success(request, _("The message is open again."))
-    return redirect("message_detail", account_number=request.account.number, message_id=message_id)
+    page = reverse(
+        "message_detail",
+        kwargs={"account_number": request.account.number, "message_id": message_id},
+    )
+    back = _inbox_back(request, request.POST.get("back", ""))
+    return redirect(f"{page}?{urlencode({'back': back})}")
 
 
 @require_POST

@@ -312,5 +312,36 @@ def test_a_rows_values_are_escaped_and_its_time_is_the_accounts(member_client, a
     row = row[: row.index("</tr>")]
     assert 'class="urgent"' in row
     assert taken.astimezone(account.tz).strftime("%Y-%m-%d %H:%M") in row
-    assert f'href="{reverse("message_detail", args=[account.number, m.message_id])}"' in row
+    assert f'href="{reverse("message_detail", args=[account.number, m.message_id])}?back=' in row
     assert "badge urgent-badge" in row and "badge open-badge" in row
+
+
+def test_back_to_the_messages_returns_to_the_list_it_came_from(client, make_user, account):
+    from portal.accounts.models import Account
+
+    other = Account.objects.create(number="5230", name="OTHER", timezone="America/Toronto")
+    client.force_login(make_user("both", account, other))
+    m = make_message(other, subject="FROM THE OTHER ONE")
+    listing = "/a/4000/messages/?account=all&filtered=1&options=open"
+    html = client.get(listing).content.decode()
+    link = html.split('href="/a/5230/messages/')[1].split('"')[0].replace("&amp;", "&")
+    page = client.get(f"/a/5230/messages/{link}").content.decode()
+    assert "FROM THE OTHER ONE" in page
+    assert 'href="/a/4000/messages/?account=all&amp;filtered=1&amp;options=open"' in page
+    # Closing keeps the way back.
+    r = client.post(f"/a/5230/messages/{m.message_id}/status/", {"status": "closed",
+                    "back": "/a/4000/messages/?account=all"})  # fmt: skip
+    assert "back=%2Fa%2F4000%2Fmessages%2F%3Faccount%3Dall" in r["Location"]
+    # Anything else than one of this login's inbox pages leads to the account's inbox.
+    for bad in ("https://evil.example/", "//evil.example/a/4000/messages/", "/a/9999/messages/",
+                "/a/4000/calls/", "javascript:alert(1)"):  # fmt: skip
+        page = client.get(f"/a/5230/messages/{m.message_id}/", {"back": bad}).content.decode()
+        assert 'href="/a/5230/messages/">' in page, bad
+
+
+def test_with_no_box_ticked_the_inbox_says_what_to_do(member_client, account):
+    make_message(account)
+    html = member_client.get(inbox_url(account, filtered=1)).content.decode()
+    assert "Tick Open, Closed or Urgent (or several) to see messages." in html
+    html = member_client.get(inbox_url(account, filtered=1, options=["open"])).content.decode()
+    assert "Tick Open, Closed or Urgent" not in html

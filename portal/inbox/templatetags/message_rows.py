@@ -7,6 +7,7 @@ does, without its per-call check for lazy strings).
 """
 
 from html import escape
+from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
@@ -22,7 +23,8 @@ def _e(value) -> str:
 
 
 @register.simple_tag
-def message_rows(messages, many_accounts=False, fresh=False) -> str:
+def message_rows(messages, many_accounts=False, fresh=False, back="") -> str:
+    """`back`: the inbox page the rows are on, for the message's "Back to the messages"."""
     # (Translated outside the f-strings: makemessages does not look inside them.)
     urgent, closed, opened = _("Urgent"), pgettext("message", "Closed"), pgettext("message", "Open")
     urgent_badge = f'<span class="badge urgent-badge">{_e(urgent)}</span>'
@@ -47,7 +49,8 @@ def message_rows(messages, many_accounts=False, fresh=False) -> str:
         account_cell = (
             f'<td data-label="{lbl["account"]}">{_e(number)}</td>' if many_accounts else ""
         )
-        url = _e(reverse("message_detail", args=[number, m.message_id]))
+        url = reverse("message_detail", args=[number, m.message_id])
+        url = _e(f"{url}?{urlencode({'back': back})}" if back else url)
         out.append(
             f'<tr class="{classes}" id="msg-{mid}">\n'
             f'  <td><input type="checkbox" name="ids" value="{mid}" form="export-form" '
