@@ -127,7 +127,11 @@ def call_details(request, account_number, call_id):
         .prefetch_related("events")
         .order_by("taken_at")
     )
-    return _dialog(request, "calls/details.html", {"call": call, "dispatched": dispatched})
+    return _dialog(
+        request,
+        "calls/details.html",
+        {"call": call, "dispatched": dispatched, "page_name": _("Details")},
+    )
 
 
 @require_GET
