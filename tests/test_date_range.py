@@ -69,3 +69,17 @@ def test_a_far_date_in_the_api_is_a_4xx(api, make_token, account, path, value):
     scope = "oncall:read" if "oncall" in path else "client"
     r = api("get", path.format(v=value), make_token(scope, [account]))
     assert 400 <= r.status_code < 500, (r.status_code, r.content[:300])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/a/4000/billable/email/?start=0001-01-01&end=0001-02-01",
+        "/a/4000/calls/email/?preset=dates&end_date=9999-12-31",
+        "/a/4000/stats/email/?start=9999-12-31&end=9999-12-31",
+        "/a/4000/messages/export/?filtered=1&options=open&end=9999-12-31",
+    ],
+)
+def test_a_far_date_on_a_form_post_is_never_a_500(member_client, account, path):
+    r = member_client.post(path, {"to": "someone@example.com", "format": "csv"})
+    assert r.status_code in (200, 302, 400), r.status_code

@@ -80,3 +80,10 @@ def test_nuls_are_taken_out_of_a_pages_search(member_client, account):
     account.contacts.create(external_id="c2", name="Anthony Giosi")
     page = member_client.get("/a/4000/directory/?q=Lu%00c").content.decode()
     assert "Luc Lambert" in page and "Anthony Giosi" not in page
+
+
+@pytest.mark.parametrize("cookie", ["sessionid", "csrftoken", "django_language"])
+def test_a_nul_in_a_cookie_is_never_a_500(client, account, cookie):
+    client.cookies[cookie] = "\x00abcdefghijkl"
+    for path in ("/", "/login/", "/a/4000/messages/"):
+        assert client.get(path).status_code in (200, 302), path

@@ -54,7 +54,8 @@ class UserLanguageMiddleware:
 class NulMiddleware:
     """NUL characters (%00), which no stored text holds and PostgreSQL refuses outright.
 
-    A path holding one names nothing: 404 before any view (the API's in its JSON shape), so
+    Cookies holding one are dropped (it runs before the session middleware). A path holding
+    one names nothing: 404 before any view (the API's in its JSON shape), so
     that no view stores such a name or fails on it. On the portal's pages, NULs are taken out
     of the query and form values (a search with one searches without it); the API validates
     its own input and answers the contract's errors."""
@@ -63,6 +64,8 @@ class NulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        for name in [n for n, v in request.COOKIES.items() if "\x00" in n or "\x00" in v]:
+            del request.COOKIES[name]  # a session or CSRF cookie no server ever set
         path = request.path_info
         if "\x00" in path:
             if path.startswith("/api/"):

@@ -99,7 +99,11 @@ def _unstorable_value(request, exc):
     # A value the database refuses (a NUL character in a path never gets this far: see
     # accounts.middleware.NulMiddleware).
     log.exception("API data error")
-    return error_response(422, "Validation failed", [])
+    return error_response(
+        422,
+        "Validation failed",
+        [{"index": None, "field": None, "message": "A value is out of the range the store takes."}],
+    )
 
 
 @api.exception_handler(IntegrityError)

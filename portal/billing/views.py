@@ -145,7 +145,7 @@ def billable_email(request, account_number):
     back = reverse("billable", args=[request.account.number]) + "?" + request.GET.urlencode()
     start, end, errors = _period(request)
     if errors:
-        messages.error(request, " ".join(errors))
+        messages.error(request, " ".join(str(e) for e in errors))
         return redirect(back)
     try:
         addresses = parse_addresses(request.POST.get("email", ""))

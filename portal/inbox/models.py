@@ -76,7 +76,7 @@ class MessageEvent(models.Model):
     channel = models.CharField(max_length=8, choices=CHANNELS, blank=True, default="")
     recipient = models.CharField(max_length=254, blank=True, default="")
 
-    # Within one second, the WebPortal's delivery history lists "initiated", "completed",
+    # At the same time, the WebPortal's delivery history lists "initiated", "completed",
     # "Delivered", then "Taken" (newest first, the dispatch before the taking).
     SAME_TIME_ORDER = {
         k: n
@@ -109,7 +109,7 @@ class MessageEvent(models.Model):
                 "kind": kind,
                 "recipient": self.recipient,
             }
-        return f"{channel} {kind}".strip()
+        return (_("%(channel)s %(kind)s") % {"channel": channel, "kind": kind}).strip()
 
     @classmethod
     def history(cls, events) -> list["MessageEvent"]:

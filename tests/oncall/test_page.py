@@ -254,3 +254,16 @@ def test_the_day_view_and_the_dialogs_write_dates_as_each_language_does(member_c
     assert "Remplacement : Luc Lambert, 01/05 7h30 – 03/05 7h30" in html
     dialog = member_client.get(unassign).content.decode()
     assert "Remplacement : Luc Lambert, 01/05/2023 7h30 – 03/05/2023 7h30" in dialog
+
+
+def test_a_comment_in_the_table_shows_its_time_in_the_accounts_zone(member_client, account):
+    from portal.oncall.models import ShiftComment
+
+    _s, _first, second, anthony, _luc = seed_schedule(account)
+    services.comment(second, "Call the backup first", actor=ME)
+    at = ShiftComment.objects.get().at
+    html = member_client.get(url("oncall", date="2023-05-01", comments="1")).content.decode()
+    from portal.oncall.page import fmt
+
+    assert fmt(at, account.tz, with_year=True) in html
+    assert fmt(at, dt.UTC, with_year=True) not in html

@@ -9,7 +9,6 @@ import zoneinfo
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -86,6 +85,7 @@ def shift_rows(context) -> str:
         "l_status": _("Status"),
     }
     show_now, show_comments = context.get("show_now"), context.get("show_comments")
+    tz = context["account"].tz
     selected, comment_url = str(context.get("selected", "")), context["comment_url"]
     out = []
     for r in rows:
@@ -113,10 +113,7 @@ def shift_rows(context) -> str:
             notes = format_html_join(
                 "",
                 '<p class="oc-comment">{} <small>— {}, {}</small></p>',
-                (
-                    (c.text, c.author_name, fmt(c.at, localtime(c.at).tzinfo, with_year=True))
-                    for c in r.comments
-                ),
+                ((c.text, c.author_name, fmt(c.at, tz, with_year=True)) for c in r.comments),
             )
             if r.base is not None and r.base.comment:
                 notes += format_html('<p class="oc-comment">{}</p>', r.base.comment)
