@@ -46,10 +46,54 @@ class ScheduleAdmin(admin.ModelAdmin):
     list_filter = [RemovedFilter]
     search_fields = ["name", "external_id", "account__number", "account__name"]
     list_select_related = ["account"]
-    actions = ["remove_schedules"]
+    actions = ["copy_schedule", "remove_schedules"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["account", "external_id", "removed_at"] if obj else ["removed_at"]
+
+    @admin.action(description=_("Copy the selected schedule to a new schedule"))
+    def copy_schedule(self, request, queryset):
+        schedules = list(queryset.select_related("account")[:2])
+        if len(schedules) != 1:
+            messages.error(request, _("Choose one schedule to copy."))
+            return None
+        schedule = schedules[0]
+        if "apply" in request.POST:
+            form = CopyScheduleForm(request.POST)
+            if form.is_valid():
+                try:
+                    copy, made = services.copy_schedule(
+                        schedule,
+                        form.cleaned_data["schedule_id"],
+                        form.cleaned_data["name"],
+                        days=form.cleaned_data["days"],
+                        actor=_actor(request),
+                    )
+                except OnCallError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s made, with %(n)s shifts.")
+                        % {"name": copy.name, "n": len(made)},
+                    )
+                    return None
+        else:
+            form = CopyScheduleForm(
+                initial={"schedule_id": f"{schedule.external_id}-2", "name": schedule.name}
+            )
+        return render(
+            request,
+            "oncall/admin_copy.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "schedules": [schedule],
+                "opts": self.model._meta,
+                "action": "copy_schedule",
+                "title": _("Copy a schedule"),
+            },
+        )
 
     def save_model(self, request, obj, form, change):
         try:
@@ -98,6 +142,14 @@ class ShiftForm(forms.ModelForm):
         if start and end and end <= start:
             raise forms.ValidationError(services.END_BEFORE_START)
         return data
+
+
+class CopyScheduleForm(forms.Form):
+    schedule_id = forms.CharField(label=_("Id of the new schedule"), max_length=64)
+    name = forms.CharField(label=_("Name of the new schedule"), max_length=200)
+    days = forms.IntegerField(
+        label=_("Days later"), min_value=0, initial=0, help_text=_("0 for the same dates")
+    )
 
 
 class CopyForm(forms.Form):

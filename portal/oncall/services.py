@@ -476,6 +476,42 @@ def copy_shifts(
     return created
 
 
+def copy_schedule(
+    schedule: Schedule,
+    schedule_id: str,
+    name: str,
+    *,
+    days: int = 0,
+    actor: Actor | None = None,
+) -> tuple[Schedule, list[Shift]]:
+    """A new schedule of the same account with a copy of each of the schedule's shifts,
+    `days` later (0: the same times) at the same local wall time; the shifts keep their ids,
+    ranks, names and roles and start with nobody assigned (the seed's "Copy" of a schedule)."""
+    if days < 0:
+        raise OnCallError(_("Copies go to the same or later dates."), field="days")
+    account = schedule.account
+    schedule_id = str(schedule_id).strip()
+    if Schedule.objects.filter(account=account, external_id=schedule_id).exists():
+        raise OnCallError(_("This account already has a schedule with this id."), field="id")
+    with transaction.atomic():
+        copy, _outcome = upsert_schedule(account, schedule_id, name, actor=actor)
+        tz = account.tz
+        made = [
+            upsert_shift(
+                copy,
+                shift.external_id,
+                start=add_local_days(shift.start, days, tz),
+                end=add_local_days(shift.end, days, tz),
+                rank=shift.rank,
+                name=shift.name,
+                role=shift.role,
+                actor=actor,
+            )[0]
+            for shift in schedule.shifts.filter(removed_at=None).order_by("start", "rank", "id")
+        ]
+    return copy, made
+
+
 # --- Client actions: assign, unassign, override, swap, comment ---------------------------
 
 
@@ -971,6 +1007,7 @@ __all__ = [
     "delete_schedule",
     "upsert_shift",
     "delete_shift",
+    "copy_schedule",
     "copy_shifts",
     "assign",
     "unassign",

@@ -41,6 +41,35 @@ def test_staff_copy_shifts_to_later_dates(admin_client, account):
     )
 
 
+def test_staff_copy_a_schedule_to_a_new_one(admin_client, account):
+    from portal.oncall.models import Schedule
+
+    schedule, first, second, anthony, _l = seed_schedule(account)
+    services.assign(second, anthony, actor=ME)
+    url = reverse("admin:oncall_schedule_changelist")
+    r = admin_client.post(url, {"action": "copy_schedule", "_selected_action": [schedule.pk]})
+    assert "Name of the new schedule" in r.content.decode()
+    admin_client.post(
+        url,
+        {"action": "copy_schedule", "_selected_action": [schedule.pk], "apply": "1",
+         "schedule_id": "02", "name": "02 Horaire (été)", "days": 7},
+    )  # fmt: skip
+    copy = Schedule.objects.get(external_id="02")
+    assert copy.name == "02 Horaire (été)" and copy.account == account
+    shifts = list(copy.shifts.order_by("start"))
+    assert [s.start.astimezone(TORONTO) for s in shifts] == [local(2023, 5, 1), local(2023, 5, 8)]
+    assert [s.external_id for s in shifts] == [first.external_id, second.external_id]
+    assert not any(s.assignments.exists() for s in shifts)  # copies start empty
+    # The same id again: refused with the reason, nothing made.
+    r = admin_client.post(
+        url,
+        {"action": "copy_schedule", "_selected_action": [schedule.pk], "apply": "1",
+         "schedule_id": "02", "name": "again", "days": 0},
+    )  # fmt: skip
+    assert "already has a schedule with this id" in r.content.decode()
+    assert Schedule.objects.filter(external_id="02").count() == 1
+
+
 def test_staff_delete_removes_from_use_and_keeps_history(admin_client, account):
     _schedule, first, _second, anthony, _l = seed_schedule(account)
     services.assign(first, anthony, actor=ME)
