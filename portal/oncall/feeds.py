@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from portal.oncall import services
 from portal.oncall.models import CalendarFeed, OnCallInterval, Shift
 
 PAST = dt.timedelta(days=60)
@@ -80,6 +81,17 @@ def _runs(pieces: list) -> list[list]:
     return runs
 
 
+def _contact_runs(shift, contact, pieces) -> list[tuple[str, list]]:
+    """One event per stretch of time the contact is on call in the shift (with two overrides
+    in it, the time between them is someone else's), with its UID: the first stretch keeps
+    the shift's; later ones are named by their start."""
+    out = []
+    for n, run in enumerate(_runs(pieces)):
+        suffix = "" if n == 0 else f"-{run[0].start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+        out.append((f"shift-{shift.pk}-contact-{contact.pk}{suffix}@oncall", run))
+    return out
+
+
 def build(feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
     now = now or timezone.now()
     account = feed.account
@@ -120,14 +132,10 @@ def build(feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
         by_shift.setdefault(p.shift_id, []).append(p)
     for pieces in by_shift.values():
         s = pieces[0].shift
-        # One event per stretch of time the contact is on call: with two overrides in a
-        # shift, the time between them is someone else's. The first stretch keeps the
-        # shift's UID; later ones are named by their start.
-        for n, run in enumerate(_runs(pieces)):
-            suffix = "" if n == 0 else f"-{run[0].start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+        for uid, run in _contact_runs(s, contact, pieces):
             cal.add_component(
                 _event(
-                    f"shift-{s.pk}-contact-{contact.pk}{suffix}@oncall",
+                    uid,
                     run[0].start,
                     run[-1].end,
                     f"{pieces[0].schedule.name}: {s.name} {s.role} ({s.rank})",
@@ -135,7 +143,9 @@ def build(feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
                     s.version,
                 )
             )
-    # Removed shifts this contact was on: cancelled, so calendars drop them.
+    # Removed shifts this contact was on: cancelled, so calendars drop them; each stretch
+    # under the UID it was published with (worked out again from the shift's assignments,
+    # as its stored intervals went with it).
     removed = (
         Shift.objects.filter(
             schedule__account=account,
@@ -147,15 +157,25 @@ def build(feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
         .distinct()
     )
     for s in removed:
-        cal.add_component(
-            _event(
-                f"shift-{s.pk}-contact-{contact.pk}@oncall",
-                s.start,
-                s.end,
-                f"{s.name} {s.role} ({s.rank})",
-                "",
-                s.version,
-                cancelled=True,
+        pieces = [
+            p
+            for p in services.resolve(
+                s.start, s.end, services.active_base(s), services.active_overrides(s)
             )
-        )
+            if p.contact_id == contact.pk
+        ]
+        for uid, run in _contact_runs(s, contact, pieces) or [
+            (f"shift-{s.pk}-contact-{contact.pk}@oncall", [s])
+        ]:
+            cal.add_component(
+                _event(
+                    uid,
+                    run[0].start,
+                    run[-1].end,
+                    f"{s.name} {s.role} ({s.rank})",
+                    "",
+                    s.version,
+                    cancelled=True,
+                )
+            )
     return cal.to_ical()

@@ -74,6 +74,24 @@ def test_a_contact_feed_has_one_event_per_stretch_on_call(account):
         assert f"shift-{second.pk}-contact-{contact.pk}@oncall" in uids
 
 
+def test_a_removed_shift_cancels_every_stretch_a_contact_feed_published(account):
+    _schedule, _first, second, anthony, luc = seed_schedule(account)
+    services.assign(second, luc, actor=ME)
+    day = dt.timedelta(days=1)
+    services.override(second, anthony, second.start + day, second.start + 2 * day, actor=ME)
+    feed = feeds.rotate(account, contact=luc)
+    now = dt.datetime(2023, 5, 2, tzinfo=dt.UTC)
+    published = {
+        str(e["uid"]) for e in Calendar.from_ical(feeds.build(feed, now=now)).walk("VEVENT")
+    }
+    assert len(published) == 2
+    services.delete_shift(second, actor=ME)
+    after = Calendar.from_ical(feeds.build(feed, now=now)).walk("VEVENT")
+    assert {str(e["uid"]): str(e["status"]) for e in after} == {
+        uid: "CANCELLED" for uid in published
+    }
+
+
 def test_rotating_a_link_stops_the_old_one(member_client, client, account):
     schedule, *_ = seed_schedule(account)
     links = reverse("oncall_feeds", kwargs={"account_number": "4000"})
