@@ -25,6 +25,13 @@ class ApiError(Exception):
         self.errors = errors
 
 
+def invalid(field: str, message: str, index: int | None = None) -> ApiError:
+    """The contract's 422 for one field."""
+    return ApiError(
+        422, "Validation failed", [{"index": index, "field": field, "message": message}]
+    )
+
+
 CACHE_SECONDS = 5.0
 _tokens: dict[str, tuple[float, ApiToken | None]] = {}
 _accounts: dict[str, tuple[float, Account | None]] = {}

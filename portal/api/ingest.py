@@ -11,7 +11,7 @@ from ninja import Router
 from pydantic import BaseModel, Field
 
 from portal.accounts import audit
-from portal.api.auth import ApiError, require_scope
+from portal.api.auth import ApiError, invalid, require_scope
 from portal.api.urls import document, json_body, read_json
 from portal.billing.services import (
     BillableBatch,
@@ -71,12 +71,6 @@ for _name, _model in (
 
 # Every write can answer with these (the contract's error shapes).
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut}
-
-
-def invalid(field: str, message: str, index: int | None = None) -> ApiError:
-    return ApiError(
-        422, "Validation failed", [{"index": index, "field": field, "message": message}]
-    )
 
 
 def batch_records(request, key: str) -> list:

@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from portal.accounts import audit
 from portal.accounts.models import Account
 from portal.accounts.services import AccountIn, upsert_account
-from portal.api.auth import account_for, require_scope
-from portal.api.ingest import BatchCounts, ErrorOut, invalid
+from portal.api.auth import account_for, invalid, require_scope
+from portal.api.ingest import BatchCounts, ErrorOut
 from portal.api.urls import document, json_body, read_json
 from portal.directory.models import Contact
 from portal.directory.services import ContactIn, upsert_contact

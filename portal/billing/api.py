@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from ninja import Router, Schema
 
-from portal.api.auth import ApiError, account_for
+from portal.api.auth import account_for, invalid
 from portal.api.models import ApiToken
 from portal.billing.services import (
     billable_as_dict,
@@ -46,19 +46,15 @@ class BillablePage(Schema):
     totals: Totals
 
 
-def _bad(field: str, message: str) -> ApiError:
-    return ApiError(422, "Validation failed", [{"index": None, "field": field, "message": message}])
-
-
 def _date(value: str | None, field: str) -> dt.date | None:
     if not value:
         return None
     try:
         day = dt.date.fromisoformat(value[:10])
     except ValueError:
-        raise _bad(field, "Expected a date (YYYY-MM-DD) or a timestamp.") from None
+        raise invalid(field, "Expected a date (YYYY-MM-DD) or a timestamp.") from None
     if not date_in_range(day):
-        raise _bad(field, "Expected a date between the years 1900 and 2999.")
+        raise invalid(field, "Expected a date between the years 1900 and 2999.")
     return day
 
 
@@ -73,7 +69,7 @@ def _after_cursor(value: str) -> Q:
         at_text, pk_text = raw.split("|")
         at, pk = dt.datetime.fromisoformat(at_text), int(pk_text)
     except (ValueError, UnicodeDecodeError):
-        raise _bad("cursor", "Invalid cursor.") from None
+        raise invalid("cursor", "Invalid cursor.") from None
     return Q(at__lt=at) | Q(at=at, pk__lt=pk)
 
 
@@ -92,12 +88,12 @@ def get_billable(
     billing cycle, 20th to 19th), within the last 60 days. `totals` cover the whole range."""
     account = account_for(request, number, *READERS)
     if not 1 <= limit <= MAX_LIMIT:
-        raise _bad("limit", f"Expected 1 to {MAX_LIMIT}.")
+        raise invalid("limit", f"Expected 1 to {MAX_LIMIT}.")
     default_start, default_end = cycle_containing(local_today(account))
     first = _date(start, "start") or default_start
     last = _date(end, "end") or default_end
     if last < first:
-        raise _bad("end", "end is before start.")
+        raise invalid("end", "end is before start.")
     items = billable_items(account, first, last)
     totals = billable_totals(items)
     page = items.order_by("-at", "-pk")

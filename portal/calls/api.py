@@ -4,7 +4,7 @@ from django.urls import reverse
 from ninja import Router
 
 from portal.accounts import audit
-from portal.api.auth import ApiError, account_for
+from portal.api.auth import ApiError, account_for, invalid
 from portal.calls.models import Recording
 from portal.calls.services import CallFilter, call_as_dict, call_for, find_calls, recording_response
 from portal.inbox.api import READERS, after_cursor, page, page_limit, parse_instant
@@ -14,9 +14,7 @@ router = Router(tags=["calls"])
 
 def _duration(value: float | None, field: str) -> float | None:
     if value is not None and value < 0:
-        raise ApiError(
-            422, "Validation failed", [{"index": None, "field": field, "message": "Must be ≥ 0."}]
-        )
+        raise invalid(field, "Must be ≥ 0.")
     return value
 
 

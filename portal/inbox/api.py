@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import Q
 from ninja import Router
 
-from portal.api.auth import ApiError, account_for
+from portal.api.auth import account_for, invalid
 from portal.api.models import ApiToken
 from portal.dates import date_in_range, instant_in_range
 from portal.inbox.services import MessageFilter, find_messages, message_as_dict
@@ -23,32 +23,24 @@ def parse_instant(value: str | None, tz, field: str, end: bool = False) -> dt.da
         if len(value) == 10:
             day = dt.date.fromisoformat(value)
             if not date_in_range(day):
-                raise _invalid(field, "Expected a date between the years 1900 and 2999.")
+                raise invalid(field, "Expected a date between the years 1900 and 2999.")
             moment = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
             return moment + dt.timedelta(days=1, microseconds=-1) if end else moment
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise _invalid(field, "Expected a date or a timestamp with an offset.")
+        raise invalid(field, "Expected a date or a timestamp with an offset.")
     if not instant_in_range(moment):
-        raise _invalid(field, "Expected a time between the years 1900 and 2999.")
+        raise invalid(field, "Expected a time between the years 1900 and 2999.")
     return moment
-
-
-def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, "Validation failed", [{"index": None, "field": field, "message": message}])
 
 
 def page_limit(limit: int | None) -> int:
     if limit is None:
         return 100
     if limit < 1 or limit > 500:
-        raise ApiError(
-            422,
-            "Validation failed",
-            [{"index": None, "field": "limit", "message": "limit must be between 1 and 500."}],
-        )
+        raise invalid("limit", "limit must be between 1 and 500.")
     return limit
 
 
@@ -62,11 +54,7 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
         moment, pk = raw.rsplit("|", 1)
         return dt.datetime.fromisoformat(moment), int(pk)
     except (ValueError, UnicodeDecodeError):
-        raise ApiError(
-            422,
-            "Validation failed",
-            [{"index": None, "field": "cursor", "message": "Unknown cursor."}],
-        ) from None
+        raise invalid("cursor", "Unknown cursor.") from None
 
 
 def after_cursor(qs, cursor: str | None, field: str):
@@ -104,11 +92,7 @@ def list_messages(
 ):
     account = account_for(request, number, *READERS)
     if status not in (None, "", "open", "closed"):
-        raise ApiError(
-            422,
-            "Validation failed",
-            [{"index": None, "field": "status", "message": "status is open or closed."}],
-        )
+        raise invalid("status", "status is open or closed.")
     f = MessageFilter(
         q=q or "",
         status=status or "",

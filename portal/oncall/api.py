@@ -19,7 +19,7 @@ from ninja import Router, Status
 from ninja.errors import AuthenticationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from portal.api.auth import ApiError, account_for, allow_account, unknown_account
+from portal.api.auth import ApiError, account_for, allow_account, invalid, unknown_account
 from portal.api.urls import api, document, json_body, read_json
 from portal.ingest import validate_one
 from portal.oncall import services
@@ -193,11 +193,7 @@ def _shift(schedule: Schedule, shift_id: str) -> Shift:
 def _contact(account, contact_id: str):
     contact = account.contacts.filter(external_id=contact_id).first()
     if contact is None:
-        raise ApiError(
-            422,
-            "Validation failed",
-            [{"index": None, "field": "contact", "message": f"Unknown contact: {contact_id}"}],
-        )
+        raise invalid("contact", f"Unknown contact: {contact_id}")
     return contact
 
 
@@ -222,22 +218,18 @@ def _parse_at(raw: str | None) -> dt.datetime | None:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
-        raise _invalid("at", "A timestamp with its offset is required.")
+        raise invalid("at", "A timestamp with its offset is required.")
     try:
         utc = value.astimezone(dt.UTC)
     except OverflowError:
         utc = None
     # A day's margin at either end, so that the answer can be shown in any account's zone.
     if utc is None or not (dt.datetime(1, 1, 2, tzinfo=dt.UTC) <= utc < _LAST_DAY):
-        raise _invalid("at", "The timestamp is out of range.")
+        raise invalid("at", "The timestamp is out of range.")
     return value
 
 
 _LAST_DAY = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
-
-
-def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, "Validation failed", [{"index": None, "field": field, "message": message}])
 
 
 # --- Provisioning ----------------------------------------------------------------------
@@ -334,7 +326,7 @@ def _oncall_answer(request, number: str, at, role, schedule) -> HttpResponse:
     allow_account(request, number, *READ)
     for field, value in (("role", role), ("schedule", schedule)):
         if value and "\x00" in value:
-            raise _invalid(field, "Text must not contain NUL characters.")
+            raise invalid(field, "Text must not contain NUL characters.")
     instant = _parse_at(at) or services._now()
     found = services.on_call_by_number(
         number, instant, role=role or None, schedule_id=schedule or None
