@@ -86,7 +86,11 @@ def phone_digits(text: str) -> str:
     """The digits of `text` when it is written like a phone number (at least three digits,
     nothing but digits, spaces, brackets, dots, dashes and +), else "": searches match
     numbers however they are written ("(514) 254-7110", "514.254.7110", "5142547110")."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 3 and set(text) <= PHONE_CHARS:
-        return digits
+    found = digits(text)
+    if len(found) >= 3 and set(text) <= PHONE_CHARS:
+        return found
     return ""
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())

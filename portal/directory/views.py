@@ -4,13 +4,13 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal.directory.services import phone_digits
+from portal.directory.services import digits, phone_digits
 
 
 def _has_number(contact, word: str) -> bool:
-    digits = phone_digits(word)
+    wanted = phone_digits(word)
     phones = (contact.phone1, contact.phone2, contact.phone3, contact.sms)
-    if any(digits in "".join(ch for ch in p if ch.isdigit()) for p in phones if p):
+    if any(wanted in digits(p) for p in phones if p):
         return True
     return word.lower() in contact.name.lower() or word.lower() in contact.email.lower()
 
