@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import Account
-from portal.dates import EARLIEST, LATEST
+from portal.dates import instant_in_range
 from portal.directory.models import Contact
 from portal.oncall.models import (
     Assignment,
@@ -361,7 +361,7 @@ def upsert_shift(
         raise OnCallError(_("A shift id is required."), field="shift_id")
     start, end = _aware(start, "start"), _aware(end, "end")
     for field, value in (("start", start), ("end", end)):
-        if not (EARLIEST <= value < LATEST):
+        if not instant_in_range(value):
             raise OnCallError(OUT_OF_RANGE, field=field)
     if end <= start:
         raise OnCallError(END_BEFORE_START, field="end")

@@ -69,7 +69,6 @@ def shift_rows(context) -> str:
         "tel3": _("Tel (3)"),
         "sms": _("Sms"),
         "email": _("E-mail"),
-        "override": _("Override"),
         "comment": _("Click to Comment"),
         "select": _("Select this shift"),
     }
