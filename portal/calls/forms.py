@@ -97,6 +97,10 @@ class CallFilterForm(forms.Form):
             choices.append((ALL, _("All my accounts")))
         self.fields["account"].choices = choices
 
+    def advanced_fields(self):
+        """The advanced options' fields, in ADVANCED's order (for the template)."""
+        return [self[name] for name in self.ADVANCED]
+
     def advanced_used(self) -> bool:
         data = self.data
         defaults = {"account": self.current.number}

@@ -30,6 +30,7 @@ from portal.calls.services import (
 )
 from portal.inbox.models import Message
 from portal.inbox.services import write_xlsx
+from portal.links import url_maker
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,21 +48,14 @@ def _page(request, name: str) -> int:
 
 
 def add_row_urls(calls: list[Call]) -> None:
-    """Each row's Details / Voice / download links, from one reverse() per page rather than
+    """Each row's Details / Voice / download links, from one reverse() per link rather than
     three per row (the call log's rendering time is mostly its rows)."""
-    from urllib.parse import quote
-
-    marker_account, marker_call = "ACCOUNT-0", "CALL-0"
-    templates = {
-        name: reverse(name, kwargs={"account_number": marker_account, "call_id": marker_call})
+    makers = {
+        name: url_maker(name, "account_number", "call_id")
         for name in ("call_details", "call_voice", "call_recording")
     }
     for call in calls:
-        number, call_id = quote(call.account.number, safe=""), quote(call.call_id, safe="")
-        call.urls = {
-            name: url.replace(marker_account, number, 1).replace(marker_call, call_id, 1)
-            for name, url in templates.items()
-        }
+        call.urls = {name: make(call.account.number, call.call_id) for name, make in makers.items()}
 
 
 def _section(request, qs, page_param: str) -> dict:

@@ -239,6 +239,29 @@ def find_messages(
     return qs.order_by("-taken_at", "-id")
 
 
+# The columns a list row shows (inbox/templatetags/message_rows.py): the body, the search
+# text and the bookkeeping columns stay in the database, which halves the page's query.
+ROW_FIELDS = ("message_id", "account_id", "taken_at", "subject", "fields", "urgent", "status")
+
+
+def list_query(
+    accounts: Iterable[Account], f: MessageFilter, now: dt.datetime | None = None
+) -> QuerySet[Message]:
+    """`find_messages` as a list shows them: only ROW_FIELDS, no join for the account (give
+    the rows to `with_accounts`)."""
+    return find_messages(accounts, f, now).only(*ROW_FIELDS)
+
+
+def with_accounts(rows: list[Message], accounts: Iterable[Account]) -> list[Message]:
+    """Each row's account, from the accounts it was searched in (one query fewer per page,
+    and no second Account per row)."""
+    by_id = {account.pk: account for account in accounts}
+    cache = Message.account.field.set_cached_value
+    for message in rows:
+        cache(message, by_id[message.account_id])
+    return rows
+
+
 def message_for(accounts: Iterable[Account], message_id: str, now: dt.datetime | None = None):
     """One message of these accounts, within retention, or None."""
     return (

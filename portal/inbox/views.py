@@ -21,8 +21,10 @@ from portal.inbox.models import Message
 from portal.inbox.services import (
     export_rows,
     find_messages,
+    list_query,
     message_for,
     set_status,
+    with_accounts,
     write_csv,
     write_xlsx,
 )
@@ -49,12 +51,11 @@ def inbox(request, account_number):
             page = max(int(request.GET.get("page", 1)), 1)
         except ValueError:
             page = 1
-        # The rows show the account (its number, its zone), never the agent.
-        qs = find_messages(form.chosen_accounts(), form.to_filter()).select_related("account")
+        accounts = form.chosen_accounts()
         offset = (page - 1) * PAGE_SIZE
-        rows = list(qs[offset : offset + PAGE_SIZE + 1])
+        rows = list(list_query(accounts, form.to_filter())[offset : offset + PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
-        page_messages = rows[:PAGE_SIZE]
+        page_messages = with_accounts(rows[:PAGE_SIZE], accounts)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -91,10 +92,10 @@ def inbox_poll(request, account_number):
         and timezone.is_aware(since)
         and instant_in_range(since)
     ):
-        fresh = list(
-            find_messages(form.chosen_accounts(), form.to_filter())
-            .filter(created_at__gt=since)
-            .select_related("account")[:PAGE_SIZE]
+        accounts = form.chosen_accounts()
+        fresh = with_accounts(
+            list(list_query(accounts, form.to_filter()).filter(created_at__gt=since)[:PAGE_SIZE]),
+            accounts,
         )
     query = request.GET.copy()
     query.pop("since", None)

@@ -345,3 +345,21 @@ def test_with_no_box_ticked_the_inbox_says_what_to_do(member_client, account):
     assert "Tick Open, Closed or Urgent (or several) to see messages." in html
     html = member_client.get(inbox_url(account, filtered=1, options=["open"])).content.decode()
     assert "Tick Open, Closed or Urgent" not in html
+
+
+def test_all_my_accounts_shows_each_row_with_its_own_account_zone_and_link(
+    client, make_user, account, make_account
+):
+    """The list query leaves the account out of its SQL; each row still gets its own."""
+    paris = make_account("4002", "PARIS", timezone="Europe/Paris")
+    taken = (timezone.now() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)
+    mine = make_message(account, taken_at=taken, subject="TORONTO-ROW")
+    theirs = make_message(paris, taken_at=taken, subject="PARIS-ROW")
+    client.force_login(make_user("both", account, paris))
+    html = client.get(inbox_url(account, account="all")).content.decode()
+    for message, acct in ((mine, account), (theirs, paris)):
+        row = html[html.index(f'id="msg-{message.message_id}"') :]
+        row = row[: row.index("</tr>")]
+        assert f">{acct.number}</td>" in row  # the Account column
+        assert taken.astimezone(acct.tz).strftime("%Y-%m-%d %H:%M") in row
+        assert f'href="/a/{acct.number}/messages/{message.message_id}/?back=' in row

@@ -10,10 +10,11 @@ from html import escape
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+from portal.links import url_maker
 
 register = template.Library()
 
@@ -36,6 +37,8 @@ def message_rows(messages, many_accounts=False, fresh=False, back="") -> str:
     lbl = {k: _e(v) for k, v in (("taken", _("Taken")), ("account", _("Account")),
                                 ("subject", _("Subject")), ("status", _("Status")),
                                 ("id", _("Message ID")))}  # fmt: skip
+    message_url = url_maker("message_detail", "account_number", "message_id")
+    back_query = f"?{urlencode({'back': back})}" if back else ""
     out = []
     for m in messages:
         number = m.account.number
@@ -49,8 +52,7 @@ def message_rows(messages, many_accounts=False, fresh=False, back="") -> str:
         account_cell = (
             f'<td data-label="{lbl["account"]}">{_e(number)}</td>' if many_accounts else ""
         )
-        url = reverse("message_detail", args=[number, m.message_id])
-        url = _e(f"{url}?{urlencode({'back': back})}" if back else url)
+        url = _e(message_url(number, m.message_id) + back_query)
         out.append(
             f'<tr class="{classes}" id="msg-{mid}">\n'
             f'  <td><input type="checkbox" name="ids" value="{mid}" form="export-form" '
