@@ -1,10 +1,9 @@
-from html import escape
-
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from portal.calls.services import format_hms, has_recording
+from portal.rowhtml import esc as _e
 
 register = template.Library()
 
@@ -13,10 +12,6 @@ register = template.Library()
 def hms(ms) -> str:
     """Milliseconds as 00:04:51, as the call log shows durations."""
     return format_hms(int(ms or 0))
-
-
-def _e(value) -> str:
-    return escape(str(value))
 
 
 @register.simple_tag

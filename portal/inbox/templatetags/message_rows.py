@@ -6,7 +6,6 @@ was most of the page's time. Same markup as the template gave; the live inbox's 
 does, without its per-call check for lazy strings).
 """
 
-from html import escape
 from urllib.parse import urlencode
 
 from django import template
@@ -15,12 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from portal.links import url_maker
+from portal.rowhtml import esc as _e
 
 register = template.Library()
-
-
-def _e(value) -> str:
-    return escape(str(value))
 
 
 @register.simple_tag
