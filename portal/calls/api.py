@@ -6,7 +6,14 @@ from ninja import Router
 from portal.accounts import audit
 from portal.api.auth import ApiError, account_for, invalid
 from portal.calls.models import Recording
-from portal.calls.services import CallFilter, call_as_dict, call_for, find_calls, recording_response
+from portal.calls.services import (
+    CallFilter,
+    call_as_dict,
+    call_for,
+    find_calls,
+    has_recording,
+    recording_response,
+)
 from portal.inbox.api import READERS, after_cursor, page, page_limit, parse_instant
 
 router = Router(tags=["calls"])
@@ -45,10 +52,7 @@ def list_calls(
 
     def as_dict(call):
         data = call_as_dict(call)
-        try:
-            has = call.recording is not None
-        except Recording.DoesNotExist:
-            has = False
+        has = has_recording(call)
         data["has_recording"] = has
         data["recording_url"] = (
             request.build_absolute_uri(
