@@ -7,8 +7,8 @@ from django.views.decorators.http import require_GET
 from portal.directory.services import digits, phone_digits
 
 
-def _has_number(contact, word: str) -> bool:
-    wanted = phone_digits(word)
+def _has_number(contact, word: str, wanted: str) -> bool:
+    """`wanted`: the digits of `word` (phone_digits)."""
     phones = (contact.phone1, contact.phone2, contact.phone3, contact.sms)
     if any(wanted in digits(p) for p in phones if p):
         return True
@@ -23,8 +23,9 @@ def directory(request, account_number):
         match = Q()
         numbers = []
         for word in q.split():
-            if phone_digits(word):
-                numbers.append(word)
+            wanted = phone_digits(word)
+            if wanted:
+                numbers.append((word, wanted))
                 continue
             match &= (
                 Q(name__icontains=word)
@@ -37,7 +38,7 @@ def directory(request, account_number):
         contacts = contacts.filter(match)
         if numbers:
             # Numbers match however they are written: "5142547110" finds "(514) 254-7110".
-            contacts = [c for c in contacts if all(_has_number(c, w) for w in numbers)]
+            contacts = [c for c in contacts if all(_has_number(c, w, d) for w, d in numbers)]
     return render(
         request,
         "directory/directory.html",
