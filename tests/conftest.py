@@ -160,13 +160,78 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def _new_page(browser, viewport, locale, **kw):
+    context = browser.new_context(viewport=viewport, locale=locale, **kw)
     pg = context.new_page()
     pg.set_default_timeout(10_000)
+    return context, pg
+
+
+@pytest.fixture
+def page(browser, request):
+    context, pg = _new_page(browser, {"width": 1280, "height": 900}, "en-US")
     yield pg
     context.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(phone=False, locale="en-US"): a page in a fresh browser context (its own
+    cookies): a 1366 px desktop, or a 375 x 812 phone (touch, mobile) when phone=True."""
+    contexts = []
+
+    def make(phone=False, locale="en-US"):
+        if phone:
+            context, pg = _new_page(
+                browser, PHONE, locale, is_mobile=True, has_touch=True, device_scale_factor=2
+            )
+        else:
+            context, pg = _new_page(browser, DESKTOP, locale)
+        contexts.append(context)
+        return pg
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+AXE_JS = Path(__file__).resolve().parent.parent / ".venv/axe/node_modules/axe-core/axe.min.js"
+
+
+def axe_violations(page, context=None) -> list[dict]:
+    """Run axe-core (the npm package, installed by `make axe`) in the page as it is now;
+    the violations of the WCAG 2.x A/AA rules and axe's best practices."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async (ctx) => {
+            const r = await axe.run(ctx || document, {resultTypes: ["violations"]});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(" ") + " :: " + n.failureSummary)
+            }));
+        }""",
+        context,
+    )
+
+
+def assert_axe_clean(page, context=None):
+    """Fail with a readable list when axe-core finds any violation on the page."""
+    found = axe_violations(page, context)
+    assert not found, "axe-core violations on " + page.url + ":\n" + "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"][:5])
+        for v in found
+    )
+
+
+@pytest.fixture
+def axe():
+    """axe(page[, css selector]): fails the test on any accessibility violation."""
+    return assert_axe_clean
 
 
 def screenshot(page, name: str) -> Path:

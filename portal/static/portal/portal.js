@@ -9,3 +9,16 @@ document.addEventListener("click", (event) => {
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-autosubmit]")) event.target.form.requestSubmit();
 });
+// Search criteria fold into one bar on phones, so the first result shows without scrolling.
+(() => {
+  const phone = window.matchMedia("(max-width: 800px)");
+  const fold = () => {
+    document.querySelectorAll("details[data-filterbar]").forEach((d) => {
+      if (!phone.matches) d.open = true;
+      else if (!d.hasAttribute("data-filterbar-keep")) d.open = false;
+    });
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fold);
+  else fold();
+  phone.addEventListener("change", fold);
+})();
