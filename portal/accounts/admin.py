@@ -9,6 +9,7 @@ from portal.accounts import audit
 from portal.accounts.backoffice import ReadOnlyAdmin
 from portal.accounts.forms import ClientUserCreationForm
 from portal.accounts.models import Account, AccountGroup, AuditLog, Membership, User
+from portal.accounts.services import save_account
 from portal.accounts.users import create_client_user
 
 
@@ -33,6 +34,10 @@ class AccountAdmin(admin.ModelAdmin):
         (_("Groups and retention"), {"fields": ["groups", "retention_days"]}),
     ]
     inlines = [AccountMembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        # The same service as the API's: a new time zone moves the calls' local fields.
+        save_account(obj)
 
 
 @admin.register(AccountGroup)

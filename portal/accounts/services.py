@@ -43,11 +43,10 @@ def upsert_account(number: str, data: dict) -> tuple[Account, str]:
             "timezone": spec.timezone,
             "language": spec.language,
         }
-        zone_changed = account.pk is not None and account.timezone != spec.timezone
         if any(getattr(account, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(account, k, v)
-            account.save()
+            save_account(account)
             outcome = "updated" if outcome == "unchanged" else outcome
         groups = []
         for n in sorted(set(spec.groups)):
@@ -57,8 +56,26 @@ def upsert_account(number: str, data: dict) -> tuple[Account, str]:
         if current != set(spec.groups):
             account.groups.set(groups)
             outcome = "updated" if outcome == "unchanged" else outcome
-        if zone_changed:
-            from portal.calls.services import recompute_local_fields
-
-            recompute_local_fields(account)
     return account, outcome
+
+
+def save_account(account: Account) -> bool:
+    """Save an account, from the API or the back office alike. When its time zone changed,
+    its calls' local date, time of day and weekday move with it (statistics filter and
+    group on them), in the same transaction. Returns whether the zone changed."""
+    from portal.calls.services import recompute_local_fields
+
+    with transaction.atomic():
+        previous = None
+        if account.pk is not None:
+            previous = (
+                Account.objects.select_for_update()
+                .filter(pk=account.pk)
+                .values_list("timezone", flat=True)
+                .first()
+            )
+        account.save()
+        moved = previous is not None and previous != account.timezone
+        if moved:
+            recompute_local_fields(account)
+    return moved
