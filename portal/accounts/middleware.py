@@ -5,7 +5,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, QueryDict
-from django.utils import translation
+from django.utils import timezone, translation
 
 from portal.accounts.tenancy import ACCOUNT_KWARG, request_accounts, request_membership
 
@@ -100,7 +100,10 @@ class TenantMiddleware:
     def __call__(self, request):
         request.account = None
         request.membership = None
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # --- times in the account's zone (see process_view) ---
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         number = view_kwargs.get(ACCOUNT_KWARG)
@@ -111,6 +114,9 @@ class TenantMiddleware:
         membership = request_membership(request, number)
         request.membership = membership
         request.account = membership.account
+        # --- times in the account's zone: every time a client page shows ({{ x|date }},
+        # forms, messages) is read in the account's time zone, not the server's UTC ---
+        timezone.activate(membership.account.tz)
         return None
 
 
