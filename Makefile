@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser axe messages lint bench clean
+.PHONY: run test install browser axe messages static lint bench clean
 AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
@@ -16,7 +16,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) messages
+install: $(STAMP) messages static
+
+# Static files under hashed names, with compressed copies (served by WhiteNoise).
+static: $(STAMP)
+	$(PY) manage.py collectstatic --noinput -v 0
 
 # Compiled translation catalogs (.mo) are built, not committed.
 messages: $(STAMP)

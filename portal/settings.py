@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.compression.CompressPagesMiddleware",
     "portal.accounts.middleware.NulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,13 +155,20 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]  # the portal's own look (not an app)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# Static files are served by WhiteNoise straight from the apps (no collectstatic step).
-WHITENOISE_USE_FINDERS = True
+# Static files: `make` runs collectstatic, which writes each file under a name holding its
+# hash, with gzip and brotli copies beside it; WhiteNoise serves those with a cache lifetime of
+# ten years (the name changes when the content does). In DEBUG, files are read straight from
+# the apps, unhashed, so an edit shows at once.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 if os.environ.get("S3_BUCKET"):
     # S3-compatible storage for recordings and exports (django-storages must be installed).
