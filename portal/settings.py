@@ -130,6 +130,8 @@ LOGOUT_REDIRECT_URL = "login"
 # A session ends after 15 minutes without activity.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 15 * 60))
 SESSION_SAVE_EVERY_REQUEST = False  # see accounts.middleware.IdleSessionMiddleware
+# Pages warn this long before the idle logoff, with a button to stay signed in.
+SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", 60))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

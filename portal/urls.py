@@ -26,6 +26,8 @@ urlpatterns = [
     path("logout/", account_views.logout_view, name="logout"),
     path("language/", account_views.set_language, name="set_language"),
     path("switch/", account_views.switch_account, name="switch_account"),
+    path("session/", account_views.session_status, name="session_status"),
+    path("session/renew/", account_views.session_renew, name="session_renew"),
     path("a/<str:account_number>/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("", include("portal.oncall.public_urls")),

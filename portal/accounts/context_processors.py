@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from portal.accounts.middleware import seconds_left
 from portal.accounts.tenancy import request_accounts
 
 
@@ -11,4 +12,7 @@ def portal(request):
         "my_accounts": accounts,
         "PORTAL": settings.PORTAL,
         "IDLE_MINUTES": settings.SESSION_COOKIE_AGE // 60,
+        # The idle warning (partials/idle_warning.html): seconds until the logoff.
+        "SESSION_SECONDS_LEFT": seconds_left(request),
+        "SESSION_WARNING_SECONDS": settings.SESSION_WARNING_SECONDS,
     }

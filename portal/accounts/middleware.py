@@ -3,10 +3,12 @@ import time
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth import logout
 from django.http import Http404, QueryDict
 from django.utils import timezone, translation
+from django.utils.translation import trans_real
 
+from portal.accounts.signedout import BACKGROUND_HEADER, signed_out
 from portal.accounts.tenancy import ACCOUNT_KWARG, request_accounts, request_membership
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -14,14 +16,41 @@ ACCOUNT_IN_PATH = re.compile(r"^/a/([^/]+)/")
 LANGUAGE_COOKIE = settings.LANGUAGE_COOKIE_NAME
 
 
+def browser_language(request) -> str | None:
+    """The first language of the browser's Accept-Language that the portal speaks."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, _quality in trans_real.parse_accept_lang_header(header):
+        if code == "*":
+            continue
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
+
+
 def pick_language(request) -> str:
-    """User, then session/cookie, then the account's language, then the browser."""
+    """The language of a page, the first of:
+
+    1. the login's own choice (Settings, the language buttons, or the sign-in page's buttons,
+       stored on the login when signing in);
+    2. the language cookie: the language buttons' choice in this browser, also before
+       signing in;
+    3. the browser's language (Accept-Language), when it names French or English;
+    4. the account's language (the account in the path, else the login's first one):
+       only for a login that never chose, in a browser that named neither language;
+    5. English.
+    So the language of the sign-in page holds after signing in and on every account.
+    """
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.language in SUPPORTED:
         return user.language
     chosen = request.COOKIES.get(LANGUAGE_COOKIE)
     if chosen in SUPPORTED:
         return chosen
+    browser = browser_language(request)
+    if browser:
+        return browser
     if user is not None and user.is_authenticated:
         match = ACCOUNT_IN_PATH.match(request.path_info)
         accounts = request_accounts(request)
@@ -29,7 +58,7 @@ def pick_language(request) -> str:
             accounts = [a for a in accounts if a.number == match.group(1)]
         if accounts and accounts[0].language in SUPPORTED:
             return accounts[0].language
-    return translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+    return settings.LANGUAGE_CODE
 
 
 class UserLanguageMiddleware:
@@ -110,7 +139,7 @@ class TenantMiddleware:
         if number is None:
             return None
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return signed_out(request)
         membership = request_membership(request, number)
         request.membership = membership
         request.account = membership.account
@@ -120,33 +149,70 @@ class TenantMiddleware:
         return None
 
 
+LAST_SEEN = "_last_seen"
+
+
+def refresh_seconds() -> int:
+    """How often activity pushes the idle deadline forward (once a minute; more often
+    for a shorter SESSION_COOKIE_AGE)."""
+    return max(1, min(60, settings.SESSION_COOKIE_AGE // 15))
+
+
+def seconds_left(request) -> int:
+    """Seconds until the idle logoff of this request's session (0: signed out)."""
+    session = getattr(request, "session", None)
+    user = getattr(request, "user", None)
+    if session is None or user is None or not user.is_authenticated:
+        return 0
+    last = int(session.get(LAST_SEEN, 0) or time.time())
+    return max(0, int(last + settings.SESSION_COOKIE_AGE - time.time()))
+
+
+def renew(request) -> int:
+    """Activity now (the "Stay signed in" button): the idle deadline starts again."""
+    request.session[LAST_SEEN] = int(time.time())
+    return settings.SESSION_COOKIE_AGE
+
+
 class IdleSessionMiddleware:
     """A session ends after SESSION_COOKIE_AGE without activity.
 
-    Instead of writing the session on every request, activity pushes the expiry forward at
-    most once a minute (the session may end up to a minute early, never late). Background
-    requests (the inbox's live polling, marked with the X-Portal-Background header) are not
-    activity, so an open tab does not keep a session alive forever.
+    The last activity is kept in the session (LAST_SEEN) and the session ends once it is
+    that old, whatever else saved the session since. Instead of writing the session on every
+    request, activity pushes it forward at most once a minute (the session may end up to a
+    minute early, never late; the pages' warning reads the same deadline, seconds_left).
+    Background requests (the inbox's live polling, marked with the X-Portal-Background
+    header) are not activity, so an open tab does not keep a session alive forever.
     """
 
-    REFRESH_SECONDS = 60
-    KEY = "_last_seen"
+    KEY = LAST_SEEN
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and self.KEY in session:
+            if time.time() - int(session[self.KEY]) >= settings.SESSION_COOKIE_AGE:
+                logout(request)  # idle too long: flushed, request.user is anonymous
+            else:
+                self._touch(request)
         response = self.get_response(request)
+        self._touch(request)  # a sign-in starts the clock
+        return response
+
+    def _touch(self, request):
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
         if session is None or user is None or not user.is_authenticated:
-            return response
-        if request.headers.get("X-Portal-Background") == "1":
-            return response
+            return
+        if request.headers.get(BACKGROUND_HEADER) == "1":
+            return
         now = int(time.time())
-        if now - int(session.get(self.KEY, 0)) >= self.REFRESH_SECONDS:
+        if now - int(session.get(self.KEY, 0)) >= refresh_seconds():
             session[self.KEY] = now
-        return response
 
 
 class PortalCSPMiddleware(CSPMiddleware):

@@ -8,19 +8,21 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts import audit
 from portal.accounts.forms import PasswordChangeForm
-from portal.accounts.middleware import LANGUAGE_COOKIE, SUPPORTED
+from portal.accounts.middleware import LANGUAGE_COOKIE, SUPPORTED, renew, seconds_left
 from portal.accounts.sections import SECTION_NAMES, guide
+from portal.accounts.signedout import page_url, signed_out
 from portal.accounts.tenancy import request_accounts
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+CHOSEN_LANGUAGE = "_chosen_language"  # the sign-in page's choice, until signing in
 
 
 class LoginView(auth_views.LoginView):
@@ -28,8 +30,14 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        # A language chosen on the sign-in page is the person's choice from now on.
+        chosen = self.request.session.pop(CHOSEN_LANGUAGE, None)
         response = super().form_valid(form)
-        audit.record("login", request=self.request, user=form.get_user())
+        user = form.get_user()
+        if chosen in SUPPORTED and user.language != chosen:
+            user.language = chosen
+            user.save(update_fields=["language"])
+        audit.record("login", request=self.request, user=user)
         return response
 
 
@@ -70,7 +78,7 @@ def home(request, account_number):
 def switch_account(request):
     """The account switcher: go to the same section of another account."""
     if not request.user.is_authenticated:
-        return redirect("login")
+        return signed_out(request)
     number = request.GET.get("account", "")
     section = request.GET.get("section", "home")
     if number not in {a.number for a in request_accounts(request)}:
@@ -108,12 +116,34 @@ def set_language(request):
         if request.user.is_authenticated:
             request.user.language = language
             request.user.save(update_fields=["language"])
+        else:
+            request.session[CHOSEN_LANGUAGE] = language  # stored on the login at sign-in
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax")
     elif language == "" and request.user.is_authenticated:
         request.user.language = ""
         request.user.save(update_fields=["language"])
         response.delete_cookie(LANGUAGE_COOKIE, samesite="Lax")
     return response
+
+
+@require_GET
+def session_status(request):
+    """How long until the idle logoff, for the pages' warning (a background request, which is
+    not activity: it does not renew the session)."""
+    response = JsonResponse({"seconds_left": seconds_left(request)})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def session_renew(request):
+    """The warning's "Stay signed in" button: activity now, the idle deadline starts again."""
+    if not request.user.is_authenticated:
+        return signed_out(request)
+    seconds = renew(request)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"seconds_left": seconds})
+    return HttpResponseRedirect(page_url(request))
 
 
 @require_POST

@@ -1,4 +1,5 @@
-"""French and English: the user's choice, then the cookie, then the account, then the browser."""
+"""French and English: the login's choice, then the cookie (the language buttons, also on the
+sign-in page), then the browser's language, then the account's (see pick_language)."""
 
 import pytest
 from django.utils.html import escape
@@ -29,14 +30,44 @@ def test_a_choice_on_the_sign_in_page_is_kept_in_a_cookie(client, db):
     assert "S.V.P. entrez votre nom et mot de passe" in page.content.decode()
 
 
-def test_the_account_language_is_the_default_for_a_user_who_never_chose(
+def test_the_account_language_is_the_default_only_when_the_browser_names_none_of_ours(
     client, make_user, other_account
 ):
     assert other_account.language == "fr"
     client.force_login(make_user("marc", other_account))
-    response = client.get("/a/5000/", HTTP_ACCEPT_LANGUAGE="en-US")
+    response = client.get("/a/5000/")  # no Accept-Language at all
     assert menu_label(response, "Journal d'appels", "Call Log") == "fr"
     assert "Numéro de facturation" in response.content.decode()
+    response = client.get("/a/5000/", HTTP_ACCEPT_LANGUAGE="de-DE, es;q=0.8")
+    assert menu_label(response, "Journal d'appels", "Call Log") == "fr"
+
+
+def test_the_browsers_language_wins_over_the_accounts(client, make_user, account, other_account):
+    client.force_login(make_user("marc", account, other_account))
+    for url in ["/a/5000/", "/a/4000/", "/a/5000/settings/"]:  # switching accounts
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        assert menu_label(response, "Journal d'appels", "Call Log") == "en"
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="de-DE, fr-CA;q=0.5")
+        assert menu_label(response, "Journal d'appels", "Call Log") == "fr"
+
+
+def test_a_choice_on_the_sign_in_page_is_stored_on_the_login_at_sign_in(client, member):
+    client.post("/language/", {"language": "fr", "next": "/login/"})
+    client.post("/login/", {"username": "member", "password": "correct horse 42"})
+    member.refresh_from_db()
+    assert member.language == "fr"
+    # Held in another browser too, whatever that browser asks for.
+    from django.test import Client
+
+    elsewhere = Client()
+    elsewhere.force_login(member)
+    assert elsewhere.get("/a/4000/", HTTP_ACCEPT_LANGUAGE="en-US")["Content-Language"] == "fr"
+
+
+def test_signing_in_without_a_choice_stores_nothing(client, member):
+    client.post("/login/", {"username": "member", "password": "correct horse 42"})
+    member.refresh_from_db()
+    assert member.language == ""
 
 
 def test_the_users_choice_wins_over_the_account_and_is_remembered(client, make_user, other_account):
@@ -103,7 +134,7 @@ def test_a_page_reads_the_users_accounts_once(client, make_user, account, other_
 
     client.force_login(make_user("both", account, other_account))
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/a/5000/messages/", HTTP_ACCEPT_LANGUAGE="en-US")
+        response = client.get("/a/5000/messages/")  # no browser language
     assert response.status_code == 200
     page = response.content.decode()
     assert menu_label(response, "Journal d'appels", "Call Log") == "fr"  # account 5000's

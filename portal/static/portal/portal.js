@@ -22,3 +22,100 @@ document.addEventListener("change", (event) => {
   else fold();
   phone.addEventListener("change", fold);
 })();
+// --- account switcher: navigate on an explicit choice, never on the arrow keys ---
+// Enter or the Go button submits; so does a pick from the open list (a change that no key
+// made). Arrow keys, Home/End and typing only move the choice.
+(() => {
+  let keyed = false;
+  document.addEventListener("keydown", (event) => {
+    const select = event.target.closest && event.target.closest("select[data-switcher]");
+    if (!select) return;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      select.form.requestSubmit();
+    } else if (event.key !== "Tab") keyed = true;
+  });
+  document.addEventListener("pointerdown", (event) => {
+    if (event.target.closest && event.target.closest("select[data-switcher]")) keyed = false;
+  });
+  document.addEventListener("change", (event) => {
+    if (!event.target.matches("select[data-switcher]")) return;
+    if (!keyed) event.target.form.requestSubmit();
+  });
+})();
+// --- session expiry: signed-out answers go to sign-in; warn before the idle logoff ---
+(() => {
+  const nativeFetch = window.fetch ? window.fetch.bind(window) : null;
+  const never = () => new Promise(() => {});
+  // A script's request after the session ended gets 401 with HX-Redirect (htmx follows it
+  // by itself): go to the sign-in page, which leads back to this page.
+  if (nativeFetch) {
+    window.fetch = async (...args) => {
+      const response = await nativeFetch(...args);
+      const to = response.headers.get("X-Portal-Signed-Out") && response.headers.get("HX-Redirect");
+      if (!to) return response;
+      window.location.assign(to);
+      return never();
+    };
+  }
+  const start = () => {
+    const box = document.getElementById("idle-warning");
+    if (!box || !nativeFetch || typeof box.showModal !== "function") return;
+    const warnMs = Number(box.dataset.warnSeconds) * 1000;
+    const left = box.querySelector("[data-idle-left]");
+    const form = box.querySelector("form");
+    let deadline = 0;
+    let timers = [];
+    const clear = () => { timers.forEach((t) => clearTimeout(t) || clearInterval(t)); timers = []; };
+    const signIn = () => {
+      const next = window.location.pathname + window.location.search;
+      window.location.assign(`${box.dataset.loginUrl}?${new URLSearchParams({ next })}`);
+    };
+    const secondsLeft = async () => {
+      const response = await nativeFetch(box.dataset.statusUrl, {
+        headers: { "X-Portal-Background": "1" }, credentials: "same-origin", cache: "no-store",
+      });
+      return (await response.json()).seconds_left;
+    };
+    const update = () => {
+      left.textContent = String(Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
+    };
+    const end = async () => {
+      try {
+        const s = await secondsLeft(); // another tab may have kept the session alive
+        if (s > 0) { schedule(s); return; }
+      } catch (err) { /* offline: sign in again */ }
+      signIn();
+    };
+    const warn = async () => {
+      try {
+        const s = await secondsLeft();
+        if (s * 1000 > warnMs + 2000) { schedule(s); return; }
+        if (s <= 0) { signIn(); return; }
+        deadline = Date.now() + s * 1000;
+      } catch (err) { /* keep the page's own deadline */ }
+      update();
+      timers.push(setInterval(update, 1000));
+      if (!box.open) box.showModal();
+    };
+    function schedule(seconds) {
+      clear();
+      if (box.open) box.close();
+      deadline = Date.now() + seconds * 1000;
+      timers.push(setTimeout(warn, Math.max(0, seconds * 1000 - warnMs)));
+      timers.push(setTimeout(end, seconds * 1000 + 500));
+    }
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const response = await nativeFetch(form.action, {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!response.ok) { signIn(); return; }
+      schedule((await response.json()).seconds_left);
+    });
+    schedule(Number(box.dataset.secondsLeft));
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
