@@ -15,6 +15,11 @@ class Contact(models.Model):
     phone3 = models.CharField(_("Tel (3)"), max_length=64, blank=True)
     sms = models.CharField(_("SMS"), max_length=64, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # Filled on every save from the fields above (services.contact_search_columns): the name
+    # and e-mail folded (no accents, no case) and each number's digits, so that a search is
+    # one LIKE on the same database whether it is SQLite or PostgreSQL.
+    search_text = models.TextField(blank=True, default="", editable=False)
+    search_digits = models.TextField(blank=True, default="", editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -27,6 +32,14 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        from portal.directory.services import contact_search_columns
+
+        self.search_text, self.search_digits = contact_search_columns(self)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "search_digits"}
+        super().save(*args, **kwargs)
 
     @property
     def phones(self) -> list[str]:

@@ -79,7 +79,7 @@ def upsert_contact(account, contact_id: str, data: dict):
         return contact, "updated"
 
 
-PHONE_CHARS = set("0123456789()+-. ")
+PHONE_CHARS = set("0123456789()+-. \u00a0\u2011")
 
 
 def phone_digits(text: str) -> str:
@@ -94,3 +94,71 @@ def phone_digits(text: str) -> str:
 
 def digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
+
+
+# --- Searching the directory ---------------------------------------------------------------
+#
+# The search is accent- and case-insensitive ("service a la clientele" finds "Service à la
+# clientèle") on SQLite and PostgreSQL alike: each contact stores its folded text and its
+# numbers' digits (Contact.save fills them through contact_search_columns), the typed words
+# are folded the same way, and the database does one LIKE per word, so an account with
+# thousands of contacts is one indexed-by-account scan, not a Python loop over every row.
+
+import unicodedata  # noqa: E402
+
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ß": "ss"})
+
+
+def fold(text: str) -> str:
+    """`text` without case or accents, for comparing: "Clientèle Œuvre" → "clientele oeuvre"."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold().translate(_LIGATURES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def contact_search_columns(contact) -> tuple[str, str]:
+    """The folded text (name, e-mail and the numbers as written) and the numbers' digits, one
+    number per space-separated word (a run of digits never spans two numbers)."""
+    numbers = [contact.phone1, contact.phone2, contact.phone3, contact.sms]
+    text = " ".join(fold(v) for v in (contact.name, contact.email, *numbers) if v)
+    found = " ".join(d for d in (digits(n) for n in numbers) if d)
+    return text, found
+
+
+def search_contacts(contacts, q: str):
+    """`contacts` (a queryset) narrowed to those matching every word of `q`: a word matches
+    the name, e-mail or numbers without regard to accents or case; a word written like a phone
+    number also matches a number however it is written ("5142547110" = "(514) 254-7110")."""
+    from django.db.models import Q
+
+    for word in q.split():
+        match = Q(search_text__contains=fold(word))
+        wanted = phone_digits(word)
+        if wanted:
+            match |= Q(search_digits__contains=wanted)
+        contacts = contacts.filter(match)
+    return contacts
+
+
+# --- Telephone links -------------------------------------------------------------------------
+
+import re  # noqa: E402
+
+# "514 555-1234 ext. 22", "x22", "poste 22", "p. 22", "#22" (the extension is kept apart).
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|poste|post\.|p\.|#)\s*(\d{1,8})\s*$", re.I)
+
+
+def dial_string(number: str, extension: bool = True) -> str:
+    """The digits to dial for `number`, for a tel: or sms: link: a leading "+" is kept, spaces
+    and punctuation go; an extension ("ext. 22", "poste 22") follows a pause (",22"), which
+    phone dialers play after the call connects. "" when there is nothing to dial."""
+    text = (number or "").strip()
+    ext = ""
+    found = _EXTENSION.search(text)
+    if found and digits(text[: found.start()]):
+        ext, text = found.group(1), text[: found.start()]
+    main = digits(text)
+    if not main:
+        return ""
+    plus = "+" if text.lstrip().startswith("+") else ""
+    return f"{plus}{main}" + (f",{ext}" if ext and extension else "")

@@ -78,3 +78,58 @@ def test_the_pages_are_in_french(client, make_user, account):
         "Informations générales du compte client"
         in client.get(reverse("info_pages", args=[account.number])).content.decode()
     )
+
+
+def test_a_search_typed_without_accents_finds_the_accented_name(member_client, account):
+    upsert_contact(account, "sac", {"name": "Service à la clientèle", "phones": ["514 111-2222"]})
+    upsert_contact(account, "oeu", {"name": "Œuvres de l'Évêché"})
+    upsert_contact(account, "ann", {"name": "Ann Roy"})
+    url = reverse("directory", args=[account.number])
+    sac, oeuvres = "Service à la clientèle", "Œuvres de l&#x27;Évêché"
+    for q, shown in (
+        ("service a la clientele", sac),
+        ("SERVICE À LA CLIENTÈLE", sac),
+        ("Clientele 5141112222", sac),
+        ("oeuvres eveche", oeuvres),
+    ):
+        html = member_client.get(url, {"q": q}).content.decode()
+        assert shown in html, q
+        for other in {sac, oeuvres, "Ann Roy"} - {shown}:
+            assert other not in html, q
+
+
+def test_the_search_columns_follow_every_change(account):
+    from portal.directory.models import Contact
+
+    contact, _ = upsert_contact(account, "x", {"name": "Hélène", "phones": ["(514) 254-7110"]})
+    assert (contact.search_text, contact.search_digits) == ("helene (514) 254-7110", "5142547110")
+    upsert_contact(account, "x", {"name": "Zoé", "sms": "+1 438 555 0000"})
+    contact = Contact.objects.get(pk=contact.pk)
+    assert contact.search_text == "zoe +1 438 555 0000"
+    assert contact.search_digits == "14385550000"
+    contact.name = "Chloé"
+    contact.save(update_fields=["name"])
+    assert Contact.objects.get(pk=contact.pk).search_text.startswith("chloe ")
+
+
+def test_dial_strings_keep_the_plus_and_the_extension():
+    from portal.directory.services import dial_string
+
+    assert dial_string("(514) 254-7110") == "5142547110"
+    assert dial_string("+1 514.254.7110") == "+15142547110"
+    assert dial_string("514 254-7110 ext. 22") == "5142547110,22"
+    assert dial_string("514-254-7110 poste 305") == "5142547110,305"
+    assert dial_string("514 254-7110 x22", extension=False) == "5142547110"
+    assert dial_string("ask the front desk") == ""
+
+
+def test_numbers_are_links_on_one_line(member_client, account):
+    upsert_contact(
+        account,
+        "luc",
+        {"name": "Luc", "phones": ["+1 (514) 254-7110 ext. 22"], "sms": "438 555-0000"},
+    )
+    html = member_client.get(reverse("directory", args=[account.number])).content.decode()
+    assert 'href="tel:+15142547110,22"' in html
+    assert 'href="sms:4385550000"' in html
+    assert ">438\u00a0555-0000</a>" in html  # no-break spaces, and the .phone class: nowrap
