@@ -219,6 +219,9 @@ PORTAL = {
     # Where clients send directory / information page change requests.
     "SERVICE_EMAIL": os.environ.get("PORTAL_SERVICE_EMAIL", "service@i24image.com"),
     "SERVICE_NAME": os.environ.get("PORTAL_SERVICE_NAME", "i24"),
+    # How a client reaches the service by telephone (named in the lockout message and by the
+    # password note in Settings); the WebPortal manual's only published numbers.
+    "SERVICE_PHONE": os.environ.get("PORTAL_SERVICE_PHONE", "(514) 736-6767 – (800) 667-6767"),
     "AR_PHONES": os.environ.get("PORTAL_AR_PHONES", "(514) 736-6767 – (800) 667-6767"),
     "AR_HOURS_EN": os.environ.get("PORTAL_AR_HOURS_EN", "Monday to Friday 8:30am to 5:00pm"),
     "AR_HOURS_FR": os.environ.get("PORTAL_AR_HOURS_FR", "du lundi au vendredi de 8h30 à 17h00"),

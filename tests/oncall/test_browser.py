@@ -33,7 +33,7 @@ WORDS = {
         "dialog_assign": "Choix de l'assignation",
         "dialog_override": "Remplacement de quart",
         "error": "L'heure de début ne peut pas précéder l'heure de début du quart original.",
-        "total": "Total des heures assignées :",
+        "total": "Total des heures assignées\u00a0:",
         "row": "01/05 7h30",
     },
 }

@@ -152,8 +152,8 @@ def test_the_history_reads_as_sentences_in_both_languages(member_client, member,
     member.language = "fr"
     member.save()
     html = member_client.get(url("oncall_history", schedule="01")).content.decode()
-    assert "Assigné : Anthony Giosi" in html
-    assert "Remplacement : Luc Lambert, 01/05 7h30 – 03/05 7h30" in html
+    assert "Assigné\u00a0: Anthony Giosi" in html
+    assert "Remplacement\u00a0: Luc Lambert, 01/05 7h30 – 03/05 7h30" in html
 
 
 def test_show_now_highlights_the_shift_covering_this_moment(member_client, account):
@@ -251,9 +251,9 @@ def test_the_day_view_and_the_dialogs_write_dates_as_each_language_does(member_c
     member_client.cookies["django_language"] = "fr"
     html = member_client.get(day).content.decode()
     assert ">Lundi 1 mai 2023<" in html  # a heading: capitalised, French order
-    assert "Remplacement : Luc Lambert, 01/05 7h30 – 03/05 7h30" in html
+    assert "Remplacement\u00a0: Luc Lambert, 01/05 7h30 – 03/05 7h30" in html
     dialog = member_client.get(unassign).content.decode()
-    assert "Remplacement : Luc Lambert, 01/05/2023 7h30 – 03/05/2023 7h30" in dialog
+    assert "Remplacement\u00a0: Luc Lambert, 01/05/2023 7h30 – 03/05/2023 7h30" in dialog
 
 
 def test_a_comment_in_the_table_shows_its_time_in_the_accounts_zone(member_client, account):

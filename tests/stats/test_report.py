@@ -58,8 +58,8 @@ def test_the_french_example_on_the_page_in_french(member_client, member, account
     assert "Total des appels entrants" in html
     assert "Appels abandonnés par le système" in html
     assert "Nombre d&#x27;appels ou l&#x27;appelant est mis en attente pendant plus de 10" in html
-    assert "Appels après: 12:00 minuit et Appels avant: 23:59" in html
-    assert "Jours de la semaine: Tous" in html
+    assert "Appels après\u00a0: 12:00 minuit et Appels avant\u00a0: 23:59" in html
+    assert "Jours de la semaine\u00a0: Tous" in html
     assert "Compte 4000" in html
 
 

@@ -59,7 +59,7 @@ def test_sign_in_move_around_and_sign_out(page, live_server, marie, shoot):
     page.get_by_label("Account", exact=True).select_option("4100")
     page.wait_for_url("**/a/4100/settings/")
     page.get_by_role("heading", name="Paramètres").wait_for()
-    assert "Numéro de compte client : 4100" in page.locator(".account-line").inner_text()
+    assert "Numéro de compte client\u00a0: 4100" in page.locator(".account-line").inner_text()
     shoot(page, "settings-second-account")
 
     # marie prefers English: the choice is remembered, on every account.
@@ -87,7 +87,7 @@ def test_sign_in_move_around_and_sign_out(page, live_server, marie, shoot):
         "Statistiques",
         "Paramètres",
     ]
-    assert "Numéro de facturation : 784000" in page.locator(".account-line").inner_text()
+    assert "Numéro de facturation\u00a0: 784000" in page.locator(".account-line").inner_text()
     shoot(page, "settings-french")
 
     # Sign out: back to the sign-in page, in French, and the portal is closed.
