@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from portal import sheets
 from portal.accounts.models import Account
-from portal.billing.services import billable_items, billable_totals, clamp_period, mm_ss
+from portal.billing.services import (
+    billable_items,
+    billable_totals,
+    clamp_period,
+    mm_ss,
+    seconds,
+)
 
 
 def billable_report(account: Account, start: dt.date, end: dt.date) -> dict[str, Any]:
@@ -25,6 +31,7 @@ def billable_report(account: Account, start: dt.date, end: dt.date) -> dict[str,
             "caller_name": item.caller_name,
             "agent": item.agent,
             "statistic": mm_ss(item.statistic_ms),
+            "statistic_s": seconds(item.statistic_ms),
         }
         for item in items
     ]
@@ -46,72 +53,41 @@ def billable_report(account: Account, start: dt.date, end: dt.date) -> dict[str,
     }
 
 
-def excel_rows(report: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "header": report["header"],
-        "rows": [
-            [
-                r["at"].replace(tzinfo=None),
-                r["description"],
-                r["number"],
-                r["caller_name"],
-                r["agent"],
-                r["statistic"],
-            ]
-            for r in report["rows"]
-        ],
-        "totals": report["totals"],
-    }
-
-
-def add_billable_sheet(wb, billable: dict, first: bool = False) -> None:
-    """billable: {"header": [...], "rows": [[...]], "totals": {...}} (see excel_rows)."""
-    from openpyxl.styles import Font
-
-    title = _("Billable Calls")[:31]
-    if first:
-        ws = wb.active
-        ws.title = title
-    else:
-        ws = wb.create_sheet(title)
-    bold = Font(bold=True)
-    for line in billable["header"]:
-        ws.append([line])
-    ws["A1"].font = bold
-    ws.append([])
-    ws.append(
+def billable_sheet(report: dict[str, Any]) -> sheets.Sheet:
+    """The report's header lines, its calls (the date and time in the account's zone, the
+    statistic as a duration shown as the page's 01:45), then the page's three totals."""
+    columns = [
+        sheets.Column(_("Date/Time"), sheets.DATETIME),
+        sheets.Column(_("Description")),
+        sheets.Column(_("Number")),
+        sheets.Column(_("Caller Name")),
+        sheets.Column(_("Agent")),
+        sheets.Column(_("Statistic"), sheets.MINUTES_SECONDS),
+    ]
+    rows = (
         [
-            _("Date/Time"),
-            _("Description"),
-            _("Number"),
-            _("Caller Name"),
-            _("Agent"),
-            _("Statistic"),
+            r["at"],
+            r["description"],
+            r["number"],
+            r["caller_name"],
+            r["agent"],
+            dt.timedelta(seconds=r["statistic_s"]),
         ]
+        for r in report["rows"]
     )
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for row in billable["rows"]:
-        ws.append(row)
-        ws.cell(ws.max_row, 1).number_format = "yyyy-mm-dd hh:mm:ss"
-    totals = billable["totals"]
-    ws.append([])
-    ws.append([_("Total Calls:"), totals["calls"]])
-    ws.append([_("Total Stats:"), float(totals["total_stats"])])
-    ws.cell(ws.max_row, 2).number_format = "0.00"
-    average = totals["average"]
-    ws.append([_("Average Stat/Call:"), float(average) if average is not None else None])
-    ws.cell(ws.max_row, 2).number_format = "0.00"
-    ws.column_dimensions["A"].width = 22
-    for col in "BCDE":
-        ws.column_dimensions[col].width = 20
+    t = report["totals"]
+    average = t["average"]
+    totals = [
+        [_("Total Calls:"), t["calls"]],
+        [_("Total Stats:"), sheets.Value(t["total_stats"], sheets.TWO_DECIMALS)],
+        [
+            _("Average Stat/Call:"),
+            sheets.Value(average, sheets.TWO_DECIMALS) if average is not None else None,
+        ],
+    ]
+    table = sheets.Table(columns, rows, totals=totals, tz=report["account"].tz)
+    return sheets.Sheet(_("Billable Calls"), [table], lines=report["header"])
 
 
 def billable_workbook(report: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    add_billable_sheet(wb, excel_rows(report), first=True)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return sheets.xlsx_bytes([billable_sheet(report)])

@@ -195,10 +195,15 @@ def billable_totals(items) -> dict[str, Any]:
     return {"calls": calls, "total_stats": total, "average": average}
 
 
+def seconds(ms: int) -> int:
+    """A billed time in whole seconds, half up (as the seeds round it)."""
+    return int((Decimal(ms) / 1000).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
 def mm_ss(ms: int) -> str:
     """A billed time as the seeds show it: 01:45."""
-    seconds = int((Decimal(ms) / 1000).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+    s = seconds(ms)
+    return f"{s // 60:02d}:{s % 60:02d}"
 
 
 def billable_as_dict(item: BillableTransaction, account: Account) -> dict[str, Any]:

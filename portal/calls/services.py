@@ -432,39 +432,10 @@ def format_hms(ms: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def report_rows(calls: Iterable[Call]) -> Iterator[list]:
-    """Header then one row per call (the Call Log's columns), cells safe for a spreadsheet."""
-    from django.utils.translation import gettext as _
-
-    from portal.inbox.services import safe_cell
-
-    yield [
-        _("Start"),
-        _("Duration"),
-        _("Duration (mins)"),
-        _("Client Name"),
-        _("Client"),
-        _("Agent"),
-        _("Station"),
-        _("Caller ID"),
-        _("Caller name"),
-        _("Call ID"),
-        _("Call Info"),
-    ]
-    for c in calls:
-        yield [
-            c.started_at.astimezone(c.account.tz).strftime("%Y-%m-%d %H:%M:%S"),
-            format_hms(c.duration_ms),
-            round(c.duration_ms / 60000, 1),
-            safe_cell(c.account.name),
-            safe_cell(c.account.number),
-            safe_cell(c.agent.code if c.agent_id else ""),
-            safe_cell(c.station),
-            safe_cell(c.caller_id),
-            safe_cell(c.caller_name),
-            safe_cell(c.call_id),
-            call_info(c),
-        ]
+def total_minutes(qs: QuerySet[Call], now: dt.datetime | None = None) -> float:
+    """The Call Log's "Total Duration": its two sections' totals added, as the page shows it."""
+    recent, archive = split_recent(qs, now)
+    return round(totals(recent)["minutes"] + totals(archive)["minutes"], 1)
 
 
 def has_recording(call: Call) -> bool:

@@ -14,22 +14,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import sheets
 from portal.accounts import audit
 from portal.accounts.models import AuditLog
 from portal.accounts.tenancy import request_accounts
+from portal.calls.exports import call_log_sheet
 from portal.calls.forms import CallFilterForm
 from portal.calls.models import Call, Recording
 from portal.calls.services import (
     call_for,
     find_calls,
     recording_response,
-    report_rows,
     split_recent,
     totals,
     zip_recordings,
 )
 from portal.inbox.models import Message
-from portal.inbox.services import write_xlsx
 from portal.links import url_maker
 
 PAGE_SIZE = 50
@@ -222,11 +222,9 @@ def _unbounded():
 
 
 def _report(request, form) -> tuple[tempfile.SpooledTemporaryFile, int, str]:
-    qs = find_calls(form.chosen_accounts(), form.to_filter()).select_related(
-        "account", "agent", "recording"
-    )
+    qs = find_calls(form.chosen_accounts(), form.to_filter())
     out = tempfile.TemporaryFile()
-    count = write_xlsx(report_rows(qs.iterator(chunk_size=2000)), out, _("Call Log"))
+    count = sheets.write_xlsx([call_log_sheet(qs)], out)
     out.seek(0)
     stamp = timezone.now().astimezone(request.account.tz).strftime("%Y%m%d-%H%M")
     return out, count, f"call-log-{request.account.number}-{stamp}.xlsx"

@@ -1,9 +1,8 @@
 """Messages: ingest with their dispatch history (contract: POST /api/v1/ingest/messages),
 and what the Messages section and the reading API do with them."""
 
-import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass as _dataclass
 from dataclasses import field as _field
 from typing import Annotated, Any, Literal
@@ -318,84 +317,6 @@ def message_as_dict(message: Message) -> dict:
             for e in message.events.all()
         ],
     }
-
-
-# Exports ---------------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A spreadsheet cell that cannot run as a formula: a leading =, +, -, @ is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def export_rows(messages: Iterable[Message]) -> Iterator[list[str]]:
-    """Header, then one row per message, every cell escaped. Times in each account's zone."""
-    from django.utils.translation import gettext as _
-
-    yield [
-        _("Account"),
-        _("Message ID"),
-        _("Taken"),
-        _("Subject"),
-        _("Form"),
-        _("Message"),
-        _("Urgent"),
-        _("Status"),
-        _("Call number"),
-        _("Agent"),
-    ]
-    for m in messages:
-        taken = m.taken_at.astimezone(m.account.tz).strftime("%Y-%m-%d %H:%M:%S")
-        form = "\n".join(f"{label}: {value}" for label, value in m.fields)
-        row = [
-            m.account.number,
-            m.message_id,
-            taken,
-            m.subject,
-            form,
-            m.body,
-            _("Yes") if m.urgent else _("No"),
-            m.get_status_display(),
-            m.call_id,
-            m.agent.code if m.agent_id else "",
-        ]
-        yield [safe_cell(c) for c in row]
-
-
-def write_csv(messages: Iterable[Message], out) -> int:
-    """Write the messages as CSV (UTF-8 with BOM so that Excel reads accents) to a text file."""
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    n = -1
-    for n, row in enumerate(export_rows(messages)):  # noqa: B007
-        writer.writerow(row)
-    return max(n, 0)
-
-
-def write_xlsx(rows: Iterable[list], out, title: str) -> int:
-    """Write rows (header first) to an .xlsx file object with a write-only workbook."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    n = -1
-    for n, row in enumerate(rows):  # noqa: B007
-        if n == 0:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(ws, value=value)
-                cell.font = Font(bold=True)
-                cells.append(cell)
-            ws.append(cells)
-        else:
-            ws.append(row)
-    wb.save(out)
-    return max(n, 0)
 
 
 # Retention -------------------------------------------------------------------------------

@@ -13,20 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import sheets
 from portal.accounts import audit
 from portal.accounts.tenancy import request_accounts
 from portal.dates import instant_in_range
+from portal.inbox.exports import messages_sheet, messages_table
 from portal.inbox.forms import MessageFilterForm
 from portal.inbox.models import Message
 from portal.inbox.services import (
-    export_rows,
     find_messages,
     list_query,
     message_for,
     set_status,
     with_accounts,
-    write_csv,
-    write_xlsx,
 )
 
 PAGE_SIZE = 50
@@ -201,13 +200,13 @@ def inbox_export(request, account_number):
         import io
 
         text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        count = write_csv(qs.iterator(chunk_size=2000), text)
+        count = sheets.write_csv(messages_table(qs.iterator(chunk_size=2000)), text)
         text.flush()
         text.detach()
-        content_type = "text/csv; charset=utf-8"
+        content_type = sheets.CSV_TYPE
     else:
-        count = write_xlsx(export_rows(qs.iterator(chunk_size=2000)), out, _("Messages"))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        count = sheets.write_xlsx([messages_sheet(qs.iterator(chunk_size=2000))], out)
+        content_type = sheets.XLSX_TYPE
     out.seek(0)
     audit.record(
         "messages.export",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -12,6 +11,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal import sheets
 from portal.stats import charts
 from portal.stats.definitions import ROWS
 from portal.stats.forms import WEEKDAYS
@@ -184,69 +184,62 @@ def pct_text(pct: Decimal | None) -> str:
 # --- Excel -------------------------------------------------------------------------------
 
 
-def workbook_bytes(report: Report, billable: list | None = None) -> bytes:
-    """The report as an .xlsx: the header, the sixteen rows (numbers as numbers), then the
-    per-agent breakdown; the billable calls on a second sheet when given."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Statistics")[:31]
-    bold = Font(bold=True)
-    for line in report.header:
-        ws.append([line])
-    ws["A1"].font = bold
-    ws.append([])
-    ws.append([_("Statistic"), _("Num."), _("%"), _("Explanation")])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for row in report.rows:
-        value = row["value"]
-        if isinstance(value, Decimal):
-            value = float(value)
-        pct = float(row["pct"]) if row["pct"] is not None else None
-        ws.append([row["label"], value, pct, row["explanation"]])
-        r = ws.max_row
-        ws.cell(r, 2).number_format = {"secs1": "0.0", "mins2": "0.00"}.get(row["unit"], "0")
-        ws.cell(r, 3).number_format = "0.0"
-        ws.cell(r, 4).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 44
-    ws.column_dimensions["B"].width = 10
-    ws.column_dimensions["C"].width = 8
-    ws.column_dimensions["D"].width = 90
-    if report.agents:
-        ws.append([])
-        ws.append([_("Per agent")])
-        ws.cell(ws.max_row, 1).font = bold
-        ws.append(
+def statistics_sheet(report: Report) -> sheets.Sheet:
+    """The header lines, the sixteen rows (numbers as numbers, as many decimals as the page
+    shows), then the per-agent breakdown."""
+    figures = sheets.Table(
+        [
+            sheets.Column(_("Statistic")),
+            sheets.Column(_("Num.")),
+            sheets.Column(_("%"), sheets.ONE_DECIMAL),
+            sheets.Column(_("Explanation"), wrap=True),
+        ],
+        [
             [
-                _("Agent"),
-                _("Answered"),
-                _("Avg work (secs)"),
-                _("Avg wait (secs)"),
-                _("Within 30 s (%)"),
+                row["label"],
+                sheets.Value(row["value"], UNIT_FORMATS.get(row["unit"], sheets.INTEGER)),
+                row["pct"],
+                row["explanation"],
             ]
-        )
-        for a in report.agents:
-            f = a["figures"]
-            ws.append(
+            for row in report.rows
+        ],
+    )
+    tables = [figures]
+    if report.agents:
+        tables.append(
+            sheets.Table(
                 [
-                    a["agent"] or "—",
-                    f["answered_of_total"]["value"],
-                    _num(f["avg_work_s"]["value"]),
-                    _num(f["avg_wait_s"]["value"]),
-                    _num(f["within_30s"]["pct"]),
-                ]
+                    sheets.Column(_("Agent")),
+                    sheets.Column(_("Answered"), sheets.INTEGER),
+                    sheets.Column(_("Avg work (secs)"), sheets.INTEGER),
+                    sheets.Column(_("Avg wait (secs)"), sheets.ONE_DECIMAL),
+                    sheets.Column(_("Within 30 s (%)"), sheets.ONE_DECIMAL),
+                ],
+                [
+                    [
+                        a["agent"] or "—",
+                        a["figures"]["answered_of_total"]["value"],
+                        a["figures"]["avg_work_s"]["value"],
+                        a["figures"]["avg_wait_s"]["value"],
+                        a["figures"]["within_30s"]["pct"],
+                    ]
+                    for a in report.agents
+                ],
+                title=_("Per agent"),
             )
+        )
+    return sheets.Sheet(_("Statistics"), tables, lines=report.header)
+
+
+UNIT_FORMATS = {"secs1": sheets.ONE_DECIMAL, "mins2": sheets.TWO_DECIMALS}
+
+
+def workbook_bytes(report: Report, billable: dict | None = None) -> bytes:
+    """The report as an .xlsx; the billable calls (a billable_report) on a second sheet
+    when given."""
+    workbook = [statistics_sheet(report)]
     if billable is not None:
-        from portal.billing.reports import add_billable_sheet
+        from portal.billing.reports import billable_sheet
 
-        add_billable_sheet(wb, billable)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _num(v):
-    return float(v) if isinstance(v, Decimal) else v
+        workbook.append(billable_sheet(billable))
+    return sheets.xlsx_bytes(workbook)

@@ -86,7 +86,7 @@ def claim(sub: ReportSubscription, start: dt.date, end: dt.date) -> ReportDelive
 
 def deliver(sub: ReportSubscription, start: dt.date, end: dt.date) -> None:
     """Build the report(s) of the period in the subscription's language and send them."""
-    from portal.billing.reports import billable_report, billable_workbook, excel_rows
+    from portal.billing.reports import billable_report, billable_workbook
     from portal.stats.mail import send_report
     from portal.stats.reports import build_report, workbook_bytes
     from portal.stats.services import Filters
@@ -109,7 +109,7 @@ def deliver(sub: ReportSubscription, start: dt.date, end: dt.date) -> None:
                 + (f" ({row['pct']} %)" if row["pct"] is not None else "")
                 for row in report.rows
             ]
-            content = workbook_bytes(report, excel_rows(billable) if billable else None)
+            content = workbook_bytes(report, billable)
             attachments.append((f"statistics-{account.number}-{start}-{end}.xlsx", content))
         elif billable is not None:
             attachments.append(
