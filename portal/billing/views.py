@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.tenancy import request_accounts
+from portal.billing.mailtext import totals_lines
 from portal.billing.reports import billable_report, billable_workbook
 from portal.billing.services import (
     billing_history,
@@ -153,16 +154,7 @@ def billable_email(request, account_number):
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
     report = billable_report(request.account, start, end)
-    t = report["totals"]
-    body = "\n".join(
-        report["header"]
-        + [
-            "",
-            _("Total Calls:") + f" {t['calls']}",
-            _("Total Stats:") + f" {t['total_stats']}",
-            _("Average Stat/Call:") + ("" if t["average"] is None else f" {t['average']}"),
-        ]
-    )
+    body = "\n".join(report["header"] + [""] + totals_lines(report["totals"]))
     subject = _("Billable Calls") + f" — {request.account.label}"
     try:
         send_report(addresses, subject, body, [(_filename(report), billable_workbook(report))])

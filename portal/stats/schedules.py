@@ -86,13 +86,15 @@ def claim(sub: ReportSubscription, start: dt.date, end: dt.date) -> ReportDelive
 
 def deliver(sub: ReportSubscription, start: dt.date, end: dt.date) -> None:
     """Build the report(s) of the period in the subscription's language and send them."""
+    from portal.billing.mailtext import totals_lines
     from portal.billing.reports import billable_report, billable_workbook
     from portal.stats.mail import send_report
     from portal.stats.reports import build_report, workbook_bytes
     from portal.stats.services import Filters
 
     account = sub.account
-    with translation.override(sub.language):
+    # In the subscription's language and the account's time zone, as on the account's pages.
+    with translation.override(sub.language), timezone.override(account.tz):
         attachments = []
         lines = []
         subject = _("%(account)s: report from %(start)s to %(end)s") % {
@@ -116,14 +118,7 @@ def deliver(sub: ReportSubscription, start: dt.date, end: dt.date) -> None:
                 (f"billable-{account.number}-{start}-{end}.xlsx", billable_workbook(billable))
             )
         if billable is not None:
-            t = billable["totals"]
-            lines += [
-                "",
-                _("Billable Calls"),
-                _("Total Calls:") + f" {t['calls']}",
-                _("Total Stats:") + f" {t['total_stats']}",
-                _("Average Stat/Call:") + ("" if t["average"] is None else f" {t['average']}"),
-            ]
+            lines += ["", _("Billable Calls"), *totals_lines(billable["totals"])]
         send_report(sub.addresses, subject, "\n".join(lines), attachments)
 
 
