@@ -11,7 +11,6 @@ from tests.web.wp_flows import (
     BROWSERS,
     WORDS,
     language_of,
-    no_sideways_scrolling,
     open_section,
     sign_in,
 )
@@ -98,8 +97,6 @@ def test_retrieve_the_billing_history_by_account_or_billing_number(
         [day, "NEW BALANCE 04-134681", money[5]],
     ]
     assert "OTHER" not in page.locator("main").inner_text()
-    if phone:
-        no_sideways_scrolling(page)
     shoot(page, name)
     axe(page)
 

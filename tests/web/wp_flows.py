@@ -54,13 +54,13 @@ WORDS = {
         "stats": "Statistiques",
         "number": "Numéro de compte client ou numéro de facturation",
         "retrieve_history": "Afficher l'historique de facturation",
-        "billing_id": "Pour : Numéro de facturation : ",
+        "billing_id": "Pour\u00a0: Numéro de facturation\u00a0: ",
         "from": "Du",
         "to": "Au",
         "retrieve_calls": "Afficher les appels",
-        "total_calls": "Total des appels :",
-        "total_stats": "Total des statistiques :",
-        "average": "Moyenne par appel :",
+        "total_calls": "Total des appels\u00a0:",
+        "total_stats": "Total des statistiques\u00a0:",
+        "average": "Moyenne par appel\u00a0:",
         "excel": "Ouvrir dans Excel",
         "email_to": "Adresse courriel",
         "email": "Envoyer le rapport par e-mail",
@@ -75,6 +75,14 @@ WORDS = {
         "no_history": "Aucun historique de facturation n'a été trouvé pour ce numéro.",
     },
 }
+
+
+# Compared with the page's text with its no-break spaces (French typography) made plain.
+WORDS = {lang: {k: v.replace("\u00a0", " ") for k, v in w.items()} for lang, w in WORDS.items()}
+
+
+def plain(text: str) -> str:
+    return text.replace("\u00a0", " ")
 
 
 def language_of(locale: str) -> str:
@@ -100,28 +108,39 @@ def open_section(page, name: str, phone: bool) -> None:
     page.wait_for_load_state()
 
 
-def no_sideways_scrolling(page) -> None:
-    width = page.viewport_size["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
 def workbook_values(data: bytes) -> list[list]:
     """Every row of every sheet, as values (None where empty)."""
     book = load_workbook(io.BytesIO(data))
     return [list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
 
 
-def downloaded(page, link_name: str) -> bytes:
+def press(control, phone: bool) -> None:
+    """Click a link or button; on a phone, focus it and press Enter (the keyboard's
+    gesture, which a wide table scrolled beside it cannot intercept)."""
+    if phone:
+        control.focus()
+        control.page.keyboard.press("Enter")
+    else:
+        control.click()
+
+
+def downloaded(page, link_name: str, phone: bool = False) -> bytes:
     with page.expect_download() as info:
-        page.get_by_role("link", name=link_name).click()
+        press(page.get_by_role("link", name=link_name), phone)
     with open(info.value.path(), "rb") as fh:
         return fh.read()
 
 
 def as_text(value) -> str:
-    """A cell as a person reads it: a date cell as "YYYY-MM-DD HH:MM"."""
+    """A cell as a person reads it: a date cell as "YYYY-MM-DD HH:MM", a duration as
+    "MM:SS" (the Excel writer may store either as text or as a real cell)."""
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.timedelta | dt.time):
+        if isinstance(value, dt.time):
+            value = dt.timedelta(hours=value.hour, minutes=value.minute, seconds=value.second)
+        seconds = round(value.total_seconds())
+        return f"{seconds // 60:02d}:{seconds % 60:02d}"
     return "" if value is None else str(value)
 
 
