@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from portal.ingest import fold
+from portal.oncall import services
 from portal.oncall.models import Assignment, OnCallInterval, Schedule, Shift
 
 VIEWS = ("day", "week", "month", "list")
@@ -200,3 +201,45 @@ def month_grid(schedule: Schedule | None, day: dt.date, tz, today: dt.date) -> l
             row.append(Day(d, d.month == day.month, coverage, d == today))
         grid.append(row)
     return grid
+
+
+@dataclass
+class NowEntry:
+    """One line of "On call now": a shift covering this moment and who covers it (None: a
+    gap), until when."""
+
+    shift: str
+    role: str
+    rank: int
+    source: str
+    contact: dict | None
+    until_label: str
+
+
+@dataclass
+class NowGroup:
+    schedule: Schedule
+    entries: list[NowEntry]
+
+    @property
+    def nobody(self) -> bool:
+        return not self.entries
+
+
+def on_call_now(account, schedules: list[Schedule], tz, now: dt.datetime) -> list[NowGroup]:
+    """Who is on call at `now`, schedule by schedule, read through the API's own look-up
+    (services.on_call_at, overrides applied, gaps as nobody). A schedule that no shift
+    covers at `now` comes with no entry: nobody is on call there either."""
+    by_schedule: dict[str, list[NowEntry]] = {}
+    for e in services.on_call_at(account, at=now):
+        by_schedule.setdefault(e["schedule"], []).append(
+            NowEntry(
+                shift=e["shift"],
+                role=e["role"],
+                rank=e["rank"],
+                source=e["source"],
+                contact=e["contact"],
+                until_label=fmt(dt.datetime.fromisoformat(e["on_call_until"]), tz),
+            )
+        )
+    return [NowGroup(s, by_schedule.get(s.external_id, [])) for s in schedules]

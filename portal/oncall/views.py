@@ -179,7 +179,13 @@ def _context(request) -> dict:
 
 
 def oncall(request, account_number):
-    return render(request, "oncall/page.html", _context(request))
+    context = _context(request)
+    # "On call now" at the top: every schedule of the account, whatever the view shows.
+    account = request.account
+    context["on_call_now"] = page.on_call_now(
+        account, context["schedules"], account.tz, timezone.now()
+    )
+    return render(request, "oncall/page.html", context)
 
 
 # --- Dialogs ---------------------------------------------------------------------------
