@@ -33,6 +33,18 @@ def _static_sources():
     return [p for p in root.glob("**/static/**/*") if p.is_file()]
 
 
+def _serve_static_files_as_in_production():
+    """pytest-django's live server answers /static/ itself from the apps' folders, by the
+    files' plain names; pages name them by their hash. Let WhiteNoise (in the middleware)
+    serve them, as it does in production."""
+    import django.contrib.staticfiles.handlers as handlers
+
+    handlers.StaticFilesHandler = lambda application: application
+
+
+_serve_static_files_as_in_production()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _collected_static_files():
     """Pages name static files by their hash (the manifest collectstatic writes; `make` runs
