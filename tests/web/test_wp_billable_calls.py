@@ -118,7 +118,7 @@ def test_retrieve_the_billable_calls_of_a_cycle_open_in_excel_and_email(
 
     # Email Report: to the address the page offers (the login's), with the same file.
     assert page.get_by_label(w["email_to"]).input_value() == "alice@example.com"
-    press(page.get_by_role("button", name=w["email"]), phone)
+    press(page.get_by_role("button", name=w["email"]), phone, navigates=True)
     page.wait_for_load_state()
     assert page.get_by_role("status").filter(has_text=w["sent"]).inner_text() == w["sent"]
     # The flash message's list (base.html) is the accessibility sweep's: axe reads this

@@ -43,6 +43,8 @@ WORDS = {
         "retrieve_stats": "Retrieve Stats",
         "total_incoming": "Total Incoming Calls",
         "tables": "The charts' figures as tables",
+        "per_hour": "Calls per hour of day",
+        "within": "Calls Reaching an Agent within 30 secs",
         "no_history": "No billing history was found for this number.",
     },
     "fr": {
@@ -72,6 +74,8 @@ WORDS = {
         "retrieve_stats": "Afficher les statistiques",
         "total_incoming": "Total des appels entrants",
         "tables": "Les données des graphiques en tableaux",
+        "per_hour": "Appels par heure de la journée",
+        "within": "Appels répondus dans les 30 secondes",
         "no_history": "Aucun historique de facturation n'a été trouvé pour ce numéro.",
     },
 }
@@ -114,14 +118,23 @@ def workbook_values(data: bytes) -> list[list]:
     return [list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
 
 
-def press(control, phone: bool) -> None:
+def press(control, phone: bool, navigates: bool = False) -> None:
     """Click a link or button; on a phone, focus it and press Enter (the keyboard's
-    gesture, which a wide table scrolled beside it cannot intercept)."""
-    if phone:
-        control.focus()
-        control.page.keyboard.press("Enter")
+    gesture, which a wide table scrolled beside it cannot intercept). `navigates`: wait
+    for the page it leads to."""
+
+    def act():
+        if phone:
+            control.focus()
+            control.page.keyboard.press("Enter")
+        else:
+            control.click()
+
+    if navigates:
+        with control.page.expect_navigation():
+            act()
     else:
-        control.click()
+        act()
 
 
 def downloaded(page, link_name: str, phone: bool = False) -> bytes:
