@@ -76,6 +76,9 @@ W = {
         "search_date": "Search by date",
         "pdf_header": "Shifts from",
         "comment_saved": "Your comment is saved.",
+        "staff_only": ["New", "Edit", "Copy", "Delete"],
+        "help": "If you need assistance in changing dates, times, adding or deleting shifts or "
+        "a contact person, please contact our team at service@i24image.com.",
         "tel1": "Tel (1):",
         "sms": "Sms:",
         "email": "E-mail:",
@@ -128,6 +131,10 @@ W = {
         "search_date": "Recherche par date",
         "pdf_header": "Quarts du",
         "comment_saved": "Votre commentaire est enregistré.",
+        "staff_only": ["Nouveau", "Modifier", "Copier", "Supprimer"],
+        "help": "Si vous avez besoin d'aide pour changer des dates, des heures, ajouter ou "
+        "supprimer des quarts ou une personne-ressource, veuillez communiquer avec notre équipe "
+        "à service@i24image.com.",
         "tel1": "Tél (1)\u00a0:",
         "sms": "Sms\u00a0:",
         "email": "Courriel\u00a0:",
@@ -595,3 +602,21 @@ def test_swap_view_comment_and_pdf(world, phone, new_page, live_server, shoot, a
         assert expected in text, (expected, text)
     assert w["pdf_header"] in text, text
     assert world.lbl(s3.start) in text, text
+
+
+# --- What you should not do -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("world", "phone"), CASES, indirect=["world"])
+def test_what_you_should_not_do(world, phone, new_page, live_server, axe):
+    """A client cannot add, modify, copy or delete a schedule or a shift (the staff do, in the
+    back office); the page says whom to ask. A comment names nobody on call."""
+    w = world.words()
+    pg = open_on_call(new_page, live_server, world.lang, phone)
+    toolbar = pg.get_by_role("toolbar", name=w["actions"])
+    expect(toolbar.get_by_role("button", name=w["assign"], exact=True)).to_be_visible()
+    for word in w["staff_only"]:
+        expect(toolbar.get_by_role("link", name=word, exact=True)).to_have_count(0)
+        expect(toolbar.get_by_role("button", name=word, exact=True)).to_have_count(0)
+    expect(pg.get_by_text(w["help"])).to_be_visible()
+    check(axe, pg, phone)
