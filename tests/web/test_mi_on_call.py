@@ -12,6 +12,7 @@ day ago and is set up by the staff.
 
 import datetime as dt
 import io
+import re
 import zoneinfo
 
 import pytest
@@ -582,6 +583,8 @@ def test_swap_view_comment_and_pdf(world, phone, new_page, live_server, shoot, a
         open_filters(pg, w, phone)
         pg.get_by_label(w["search_date"]).fill((m + 8 * day).isoformat())
         pg.get_by_label(w["view"], exact=True).select_option(label=w[view])
+        # The select sends the form: wait for the page it brings (not only the new value).
+        pg.wait_for_url(re.compile(f"[?&]view={view}(&|$)"))
         expect(pg.get_by_label(w["view"], exact=True)).to_have_value(view)
         shown[view] = [bool(row_of(pg, w, world.lbl(s.start)).count()) for s in (s1, s2, s3)]
         shoot(pg, f"{name}-3-view-{view}")
