@@ -181,6 +181,19 @@ def pct_text(pct: Decimal | None) -> str:
     return formats.number_format(pct, 1) + "\u00a0%"
 
 
+def email_lines(report: Report) -> list[str]:
+    """The sixteen rows as an e-mail's text says them, in the reader's language
+    ("Total Incoming Calls: 61 100.0 %", "Total des appels entrants : 61 100,0 %")."""
+    return [
+        _("%(label)s: %(value)s")
+        % {
+            "label": row["label"],
+            "value": f"{number_text(row['value'], row['unit'])} {pct_text(row['pct'])}".strip(),
+        }
+        for row in report.rows
+    ]
+
+
 # --- Excel -------------------------------------------------------------------------------
 
 

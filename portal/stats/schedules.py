@@ -89,7 +89,7 @@ def deliver(sub: ReportSubscription, start: dt.date, end: dt.date) -> None:
     from portal.billing.mailtext import totals_lines
     from portal.billing.reports import billable_report, billable_workbook
     from portal.stats.mail import send_report
-    from portal.stats.reports import build_report, workbook_bytes
+    from portal.stats.reports import build_report, email_lines, workbook_bytes
     from portal.stats.services import Filters
 
     account = sub.account
@@ -106,11 +106,7 @@ def deliver(sub: ReportSubscription, start: dt.date, end: dt.date) -> None:
         if sub.statistics:
             report = build_report(Filters(accounts=[account], start=start, end=end))
             lines += report.header + [""]
-            lines += [
-                f"{row['label']}: {'' if row['value'] is None else row['value']}"
-                + (f" ({row['pct']} %)" if row["pct"] is not None else "")
-                for row in report.rows
-            ]
+            lines += email_lines(report)
             content = workbook_bytes(report, billable)
             attachments.append((f"statistics-{account.number}-{start}-{end}.xlsx", content))
         elif billable is not None:

@@ -15,7 +15,14 @@ from portal.stats.definitions import ROWS
 from portal.stats.forms import StatsForm
 from portal.stats.mail import send_report
 from portal.stats.models import ReportSubscription
-from portal.stats.reports import build_report, chart_svgs, number_text, pct_text, workbook_bytes
+from portal.stats.reports import (
+    build_report,
+    chart_svgs,
+    email_lines,
+    number_text,
+    pct_text,
+    workbook_bytes,
+)
 
 
 def _form(request) -> StatsForm:
@@ -109,14 +116,7 @@ def stats_email(request, account_number):
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
     report = build_report(form.filters())
-    body = (
-        "\n".join(report.header)
-        + "\n\n"
-        + "\n".join(
-            f"{row['label']}: {number_text(row['value'], row['unit'])} {pct_text(row['pct'])}".rstrip()
-            for row in report.rows
-        )
-    )
+    body = "\n".join(report.header) + "\n\n" + "\n".join(email_lines(report))
     name = f"statistics-{request.account.number}-{report.filters.start}-{report.filters.end}.xlsx"
     subject = _("Statistics") + f" — {request.account.label}"
     try:

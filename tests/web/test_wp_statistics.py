@@ -124,7 +124,9 @@ def test_retrieve_the_stats_of_monday_mornings_open_in_excel_and_email(
     assert page.get_by_role("status").filter(has_text=w["sent"]).inner_text() == w["sent"]
     assert len(smtp_inbox.messages) == 1
     body = plain(smtp_inbox.messages[0].get_body().get_content())
-    assert w["total_incoming"] in body and w["monday"] in body, body
+    colon = ": " if language == "en" else " : "  # French: a no-break space before the colon
+    percent = "100.0 %" if language == "en" else "100,0 %"
+    assert f"{w['total_incoming']}{colon}3 {percent}" in body and w["monday"] in body, body
     (attachment,) = smtp_inbox.attachments(smtp_inbox.messages[0])
     check_workbook(workbook_values(attachment[1]), w)
 
