@@ -167,8 +167,8 @@ def at_730(day: dt.date) -> dt.datetime:
 class World:
     """Account 4000 ("TEST") in Toronto, two schedules, three contacts.
 
-    "01 Horaire": the shift on call now (rank 0, Anthony Giosi, assigned by the staff; rank 1
-    nobody), and three future weekly shifts "Rotation" / "OC" starting on the first Monday of
+    "01 Horaire": the shift on call now (rank 0 Anthony Giosi, rank 1 nobody, rank 2 Luc
+    Lambert, assigned by the staff), and three future weekly shifts "Rotation" / "OC" starting on the first Monday of
     next month at 7:30 am. "02 Fin de semaine": one future shift, nothing now.
     """
 
@@ -195,7 +195,12 @@ class World:
             self.main, "now-1", start=self.now_start, end=self.now_end, actor=STAFF,
             name="Rotation", role="OC", rank=1,
         )  # fmt: skip
+        self.current_third, _ = services.upsert_shift(
+            self.main, "now-2", start=self.now_start, end=self.now_end, actor=STAFF,
+            name="Rotation", role="OC", rank=2,
+        )  # fmt: skip
         services.assign(self.current, self.anthony, actor=STAFF)
+        services.assign(self.current_third, self.luc, actor=STAFF)
         # The future shifts' month starts after the shift on call now has ended, so that no
         # other shift shows in it: next month, or the one after.
         month, self.months_ahead = today.replace(day=1), 0
@@ -365,6 +370,15 @@ def test_who_is_on_call_now_shows_at_the_top(world, phone, new_page, live_server
     sms = anthony.get_by_role("link", name="514 555 0101")
     assert sms.get_attribute("href") == "sms:514 555 0101"
 
+    # Rank 2: Luc Lambert, by telephone or e-mail.
+    luc = now.get_by_role("listitem").filter(has_text="Luc Lambert")
+    expect(luc).to_contain_text("Rotation · OC")
+    expect(luc).to_contain_text(f"{w['tel1']} 514 555 0102")
+    expect(luc).to_contain_text(f"{w['email']} luc@example.com")
+    assert luc.get_by_role("link", name="514 555 0102").get_attribute("href") == "tel:514 555 0102"
+    email = luc.get_by_role("link", name="luc@example.com")
+    assert email.get_attribute("href") == "mailto:luc@example.com"
+
     # Rank 1 of the same shift and the weekend schedule: nobody, in red.
     gaps = now.get_by_role("listitem").filter(has_text=w["nobody"])
     expect(gaps).to_have_count(2)
@@ -383,7 +397,12 @@ def test_who_is_on_call_now_shows_at_the_top(world, phone, new_page, live_server
     assert [e["contact"]["name"] if e["contact"] else None for e in entries] == [
         "Anthony Giosi",
         None,
+        "Luc Lambert",
     ]
+    names = now.get_by_role("listitem").evaluate_all(
+        "items => items.map(li => li.querySelector('.oc-now-who strong').textContent)"
+    )
+    assert names == ["Anthony Giosi", w["nobody"], "Luc Lambert", w["nobody"]]
 
 
 # --- Assigning a Custodian ----------------------------------------------------------------
