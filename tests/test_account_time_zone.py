@@ -266,3 +266,16 @@ def test_every_page_and_export_reads_the_time_in_the_account_zone(client, evenin
     assert "Total Calls: 1" in scheduled or "Total des appels : 1" in scheduled.replace(
         "\u00a0", " "
     ), scheduled
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("evening", SEASONS[:2], indirect=True)
+def test_the_back_office_lists_read_the_time_in_the_account_zone(client, evening, make_user):
+    staff = make_user("staffer", is_staff=True, is_superuser=True, language="en")
+    client.force_login(staff)
+    local = evening["local"]
+    expected = f"{local:%Y-%m-%d} 21:30 {local.tzname()}"  # EST in winter, EDT in summer
+    for changelist in ("billing/billabletransaction", "calls/call", "inbox/message"):
+        response = client.get(f"/admin/{changelist}/")
+        assert response.status_code == 200
+        assert expected in text_of(response), changelist

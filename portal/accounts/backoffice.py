@@ -55,6 +55,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def in_account_zone(model, field: str):
+    """A list column: a stored (UTC) time read in its own account's zone, with the zone's
+    abbreviation ("2026-11-19 21:30 EST"), under the field's own name; sorts by the field."""
+
+    @admin.display(description=model._meta.get_field(field).verbose_name, ordering=field)
+    def show(obj) -> str:
+        value = getattr(obj, field)
+        if value is None:
+            return "—"
+        local = value.astimezone(obj.account.tz)
+        return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+    show.__name__ = f"{field}_in_account_zone"
+    return show
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False

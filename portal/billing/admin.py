@@ -2,13 +2,20 @@
 
 from django.contrib import admin
 
-from portal.accounts.backoffice import ReadOnlyAdmin
+from portal.accounts.backoffice import ReadOnlyAdmin, in_account_zone
 from portal.billing.models import BillableTransaction, BillingLine
 
 
 @admin.register(BillableTransaction)
 class BillableTransactionAdmin(ReadOnlyAdmin):
-    list_display = ["transaction_id", "account", "at", "description", "number", "agent"]
+    list_display = [
+        "transaction_id",
+        "account",
+        in_account_zone(BillableTransaction, "at"),
+        "description",
+        "number",
+        "agent",
+    ]
     list_filter = ["account"]
     search_fields = ["transaction_id", "number", "caller_name", "account__number"]
     date_hierarchy = "at"

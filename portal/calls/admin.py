@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 
 from portal.accounts import backoffice as text
-from portal.accounts.backoffice import ReadOnlyAdmin
+from portal.accounts.backoffice import ReadOnlyAdmin, in_account_zone
 from portal.calls.models import Agent, Call, Recording
 
 
@@ -19,7 +19,7 @@ class CallAdmin(ReadOnlyAdmin):
     list_display = [
         "call_id",
         "account",
-        "started_at",
+        in_account_zone(Call, "started_at"),  # times in the account's zone
         "duration",
         "direction",
         "kind",

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from portal.accounts.backoffice import ReadOnlyAdmin, ReadOnlyInline
+from portal.accounts.backoffice import ReadOnlyAdmin, ReadOnlyInline, in_account_zone
 from portal.inbox.models import Message, MessageEvent
 
 
@@ -14,7 +14,15 @@ class MessageEventInline(ReadOnlyInline):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = ["message_id", "account", "taken_at", "subject", "urgent", "status", "agent"]
+    list_display = [
+        "message_id",
+        "account",
+        in_account_zone(Message, "taken_at"),  # times in the account's zone
+        "subject",
+        "urgent",
+        "status",
+        "agent",
+    ]
     list_filter = ["status", "urgent", "account"]
     search_fields = ["message_id", "call_id", "subject", "search_text", "account__number"]
     date_hierarchy = "taken_at"
