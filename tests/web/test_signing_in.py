@@ -53,16 +53,20 @@ def test_sign_in_move_around_and_sign_out(page, live_server, marie, shoot):
     shoot(page, "home")
 
     # Switch account: the same section of the other account. That account speaks French,
-    # and marie never chose a language: the account's language decides.
+    # but the sign-in page was English (the browser's language): the language holds. The
+    # account's language is only the default of a login that never chose, in a browser
+    # that names neither French nor English.
     nav.get_by_role("link", name="Settings").click()
     page.wait_for_url("**/a/4000/settings/")
     page.get_by_label("Account", exact=True).select_option("4100")
     page.wait_for_url("**/a/4100/settings/")
-    page.get_by_role("heading", name="Paramètres").wait_for()
-    assert "Numéro de compte client\u00a0: 4100" in page.locator(".account-line").inner_text()
+    page.get_by_role("heading", name="Settings").wait_for()
+    assert "Account number: 4100" in page.locator(".account-line").inner_text()
     shoot(page, "settings-second-account")
 
-    # marie prefers English: the choice is remembered, on every account.
+    # marie chooses French, then English again: each choice is remembered, on every account.
+    page.get_by_role("button", name="Français").click()
+    page.get_by_role("heading", name="Paramètres").wait_for()
     page.get_by_role("button", name="English").click()
     page.get_by_role("heading", name="Settings").wait_for()
     page.get_by_label("Account", exact=True).select_option("4000")
@@ -163,7 +167,7 @@ def test_a_french_browser_gets_the_french_sign_in(browser, live_server, marie, s
         page.get_by_label("Mot de passe").fill(PASSWORD)
         page.get_by_role("button", name="Entrez").click()
         page.wait_for_url("**/a/4000/")
-        # Account 4000 speaks English: a user who never chose gets the account's language.
-        page.get_by_role("heading", name="Welcome, TEST").wait_for()
+        # Account 4000 speaks English, but the sign-in page was French: French holds.
+        page.get_by_role("heading", name="Bienvenue, TEST").wait_for()
     finally:
         context.close()
