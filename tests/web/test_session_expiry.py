@@ -124,6 +124,45 @@ def test_a_download_after_expiry_shows_sign_in_and_saves_no_file(
     assert info.value.suggested_filename.endswith(".csv")
 
 
+def test_an_audio_download_link_after_expiry_shows_sign_in_and_saves_no_file(
+    new_page, live_server, clinic, axe
+):
+    import datetime as dt
+
+    from tests.calls.helpers import add_recording, make_call, wav_bytes
+    from tests.web.call_log_flow import WORDS as CALL_WORDS
+    from tests.web.call_log_flow import open_call_log
+
+    account, _user = clinic
+    add_recording(
+        make_call(account, call_id="71000009", ago=dt.timedelta(minutes=10)), wav_bytes(2)
+    )
+    w = CALL_WORDS["en"]
+    page = new_page()
+    open_call_log(page, live_server, "marie", "en")
+    calls_url = page.url
+    page.get_by_role("link", name=w["voice"], exact=True).first.click()
+    dialog = page.get_by_role("dialog")
+    link = dialog.get_by_role("link", name=w["download"])
+    link.wait_for()
+    downloads = []
+    page.on("download", lambda d: downloads.append(d))
+    expire_every_session()
+    link.click()
+    page.wait_for_url(SIGN_IN)
+    assert next_of(page.url) == calls_url.removeprefix(live_server.url)
+    page.get_by_role("heading", name="Please sign in").wait_for()
+    assert downloads == []
+    axe(page)
+    sign_in_again(page)
+    page.wait_for_url(calls_url)
+    page.get_by_role("link", name=w["voice"], exact=True).first.click()
+    with page.expect_download() as info:
+        dialog.get_by_role("link", name=w["download"]).click()
+    with open(info.value.path(), "rb") as fh:
+        assert fh.read(4) == b"RIFF"
+
+
 WARNING = {
     "en": ("Are you still there?", "Stay signed in"),
     "fr": ("Êtes-vous toujours là ?", "Rester connecté"),

@@ -58,6 +58,28 @@ document.addEventListener("change", (event) => {
       return never();
     };
   }
+  // A download link (<a download>) would save whatever comes back, the sign-in page too:
+  // after the session ended it goes to sign-in instead, and downloads as usual otherwise.
+  document.addEventListener("click", async (event) => {
+    const link = event.target.closest && event.target.closest("a[download]");
+    const box = document.getElementById("idle-warning");
+    if (!link || !box || !nativeFetch || event.defaultPrevented) return;
+    if (link.dataset.sessionChecked || new URL(link.href).origin !== window.location.origin) return;
+    event.preventDefault();
+    try {
+      const response = await nativeFetch(box.dataset.statusUrl, {
+        headers: { "X-Portal-Background": "1" }, credentials: "same-origin", cache: "no-store",
+      });
+      if ((await response.json()).seconds_left <= 0) {
+        const next = window.location.pathname + window.location.search;
+        window.location.assign(`${box.dataset.loginUrl}?${new URLSearchParams({ next })}`);
+        return;
+      }
+    } catch (err) { /* offline: let the browser try */ }
+    link.dataset.sessionChecked = "1";
+    link.click();
+    delete link.dataset.sessionChecked;
+  });
   const start = () => {
     const box = document.getElementById("idle-warning");
     if (!box || !nativeFetch || typeof box.showModal !== "function") return;
