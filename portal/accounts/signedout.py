@@ -44,14 +44,34 @@ def _local(request, url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+# The views that answer a file, not a page: signing in again leads back to the page of
+# their link or form (a link to an export followed after the session ended shows the sign-in
+# page as a page, then the report page, where the link can be followed again).
+FILE_VIEWS = {
+    "billable_export",
+    "stats_export",
+    "inbox_export",
+    "calls_download",
+    "call_recording",
+    "oncall_pdf",
+}
+
+
+def _is_file(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name in FILE_VIEWS
+
+
 def page_url(request) -> str:
     """The page the person was on when this request was made."""
-    if request.method in ("GET", "HEAD") and not is_background(request):
+    if request.method in ("GET", "HEAD") and not is_background(request) and not _is_file(request):
         return request.get_full_path()
     for header in ("HX-Current-URL", "Referer"):
         page = _local(request, request.headers.get(header, ""))
         if page:
             return page
+    if request.method in ("GET", "HEAD") and not is_background(request):
+        return request.get_full_path()  # a file's address opened by itself
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 

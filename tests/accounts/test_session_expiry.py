@@ -96,3 +96,17 @@ def test_pages_carry_the_warning_in_the_users_language(member_client, member, la
     page = member_client.get("/a/4000/").content.decode()
     assert 'role="alertdialog"' in page and text in page
     assert 'data-warn-seconds="60"' in page
+
+
+def test_an_export_link_after_expiry_leads_back_to_its_report_page(member_client):
+    expire(member_client)
+    report = "http://testserver/a/4000/billable/?start=2026-01-01"
+    response = member_client.get(
+        "/a/4000/billable/export.xlsx?start=2026-01-01", headers={"Referer": report}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/a/4000/billable/%3Fstart%3D2026-01-01"
+    # Opened by itself (no page before it), the file's own address.
+    expire(member_client)
+    response = member_client.get("/a/4000/stats/export.xlsx")
+    assert response["Location"] == "/login/?next=/a/4000/stats/export.xlsx"

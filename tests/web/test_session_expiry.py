@@ -163,6 +163,34 @@ def test_an_audio_download_link_after_expiry_shows_sign_in_and_saves_no_file(
         assert fh.read(4) == b"RIFF"
 
 
+def test_an_open_in_excel_link_after_expiry_shows_sign_in_then_the_report_page(
+    new_page, live_server, clinic, axe
+):
+    page = new_page()
+    page.goto(f"{live_server.url}/login/")
+    sign_in_again(page)
+    page.get_by_role("navigation", name="Sections").get_by_role(
+        "link", name="Billable Calls", exact=True
+    ).click()
+    page.get_by_role("button", name="Retrieve Calls").click()
+    page.wait_for_load_state()
+    report_url = page.url
+    downloads = []
+    page.on("download", lambda d: downloads.append(d))
+    expire_every_session()
+    page.get_by_role("link", name="Open in Excel").click()
+    page.wait_for_url(SIGN_IN)
+    page.get_by_role("heading", name="Please sign in").wait_for()
+    assert next_of(page.url) == report_url.removeprefix(live_server.url)
+    assert downloads == []
+    axe(page)
+    sign_in_again(page)
+    page.wait_for_url(report_url)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Open in Excel").click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+
+
 WARNING = {
     "en": ("Are you still there?", "Stay signed in"),
     "fr": ("Êtes-vous toujours là ?", "Rester connecté"),
