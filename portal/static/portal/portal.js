@@ -141,3 +141,28 @@ document.addEventListener("change", (event) => {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+// --- accessibility: a table wider than its box (.table-wrap) scrolls from the keyboard too ---
+// Such a box becomes a tab stop, named after its table's caption or the heading before it.
+(() => {
+  const mark = () => {
+    document.querySelectorAll(".table-wrap").forEach((wrap) => {
+      const wide = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (wide && !wrap.hasAttribute("tabindex")) {
+        const table = wrap.querySelector("table");
+        const heading = wrap.previousElementSibling;
+        const name = (table && table.caption && table.caption.textContent.trim())
+          || (heading && /^H[2-4]$/.test(heading.tagName) && heading.textContent.trim());
+        wrap.tabIndex = 0;
+        wrap.dataset.scrollFocus = "1";
+        if (name) { wrap.setAttribute("role", "region"); wrap.setAttribute("aria-label", name); }
+      } else if (!wide && wrap.dataset.scrollFocus) {
+        ["tabindex", "role", "aria-label", "data-scroll-focus"].forEach((a) => wrap.removeAttribute(a));
+      }
+    });
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark);
+  else mark();
+  window.addEventListener("resize", mark);
+  document.addEventListener("toggle", mark, true);
+  document.addEventListener("htmx:afterSwap", mark);
+})();
