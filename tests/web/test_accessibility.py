@@ -28,7 +28,8 @@ PASSWORD = "correct horse 42"
 def _message(account):
     from portal.inbox.models import Message
 
-    return {"message_id": Message.objects.filter(account=account).first().message_id}
+    message = Message.objects.filter(account=account).order_by("-urgent", "pk").first()
+    return {"message_id": message.message_id}  # an urgent one: its banner too
 
 
 def _transaction(account):
@@ -193,12 +194,19 @@ def _dialogs(sweep, page, base, account, w):
         page.locator("#call-dialog-body .dialog-title").wait_for()
         sweep.check(f"call log, {label} dialog")
         _close_dialog(page, dialog)
+    page.locator("#report-email").fill("boss@example.com")
+    page.locator(".email-form").get_by_role("button").click()  # Send
+    page.locator(".flash li").wait_for()
+    sweep.check("calls, report sent")
 
     # A message, from the inbox.
     page.goto(f"{base}/a/{account.number}/messages/")
     page.locator("#message-rows a[href*='/messages/']").first.click()
     page.wait_for_url("**/messages/*/**")
     sweep.page_states("a message opened from the inbox")
+    page.locator(".status-box button").click()  # Close the message (or Reopen)
+    page.locator(".flash li").wait_for()
+    sweep.check("a message, its status changed")
 
     # On call: each action on a chosen shift.
     page.goto(f"{base}/a/{account.number}/oncall/")
