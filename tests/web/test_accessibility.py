@@ -257,13 +257,16 @@ def test_no_accessibility_violation_anywhere(
     demo = Account.objects.get(number="4000")
     empty = make_account("7000", "EMPTY", language=lang)
     make_user("empty", empty, language=lang)
+    make_user("nobody", language=lang)
 
     w = WORDS[lang]
     base = live_server.url
     page = new_page(phone=phone, locale="fr-CA" if lang == "fr" else "en-US")
     sweep = Sweep(page, phone)
 
-    # Sign-in page, also refused.
+    # Signed out: a missing page, the sign-in page, also refused.
+    page.goto(f"{base}/no-such-page/")
+    sweep.check("404, signed out")
     page.goto(f"{base}/login/")
     sweep.check("sign-in")
     page.get_by_label(w["user"]).fill("demo")
@@ -295,6 +298,15 @@ def test_no_accessibility_violation_anywhere(
             sweep.goto(
                 base + reverse(name, kwargs={"account_number": empty.number}), f"{name}, empty"
             )
+    page.get_by_role("button", name=w["sign_out"]).click()
+    page.wait_for_url("**/login/")
+
+    # A login without any account.
+    page.get_by_label(w["user"]).fill("nobody")
+    page.get_by_label(w["password"], exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=w["enter"]).click()
+    page.wait_for_url(base + "/")
+    sweep.page_states("a login without account")
     assert sweep.states > 40
     sweep.report()
 
