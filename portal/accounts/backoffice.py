@@ -6,6 +6,8 @@ translation catalog, which the web-foundation work keeps complete.
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin.utils import unquote
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -43,7 +45,26 @@ class PortalAdminConfig(AdminConfig):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Data that comes from the call-center platform: staff look, nobody edits here."""
+    """Data that comes from the call-center platform: staff look, nobody edits here.
+
+    A record's own page reads its times (its fields and its inlines') in its account's zone,
+    which the page's subtitle names."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        account = getattr(obj, "account", None)
+        if account is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        extra_context = {
+            **(extra_context or {}),
+            "subtitle": _("%(record)s · times in %(zone)s")
+            % {"record": obj, "zone": account.timezone},
+        }
+        with timezone.override(account.tz):
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # inside the zone: a TemplateResponse renders lazily
+        return response
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -272,3 +272,21 @@ def test_accounts_are_edited_with_groups_and_retention(staff_client, account):
     assert response.status_code == 302, response.content.decode()[:2000]
     account = Account.objects.get(pk=account.pk)
     assert account.retention_days == 90 and list(account.groups.all()) == [group]
+
+
+def test_a_records_page_reads_its_times_in_its_accounts_zone(staff_client, account):
+    """A message taken at 21:30 in Toronto on the 19th (02:30 UTC on the 20th): its page and its
+    dispatch history read 21:30 on the 19th, and the page says which zone."""
+    import datetime as dt
+
+    from portal.inbox.models import Message, MessageEvent
+
+    taken = dt.datetime(2026, 11, 20, 2, 30, tzinfo=dt.UTC)
+    message = Message.objects.create(message_id="2598663", account=account, taken_at=taken)
+    MessageEvent.objects.create(
+        message=message, at=taken, kind="delivered", channel="email", recipient="a@b.ca"
+    )
+    page = staff_client.get(f"/admin/inbox/message/{message.pk}/change/").content.decode()
+    assert "times in America/Toronto" in page
+    assert page.count("Nov. 19, 2026, 9:30 p.m.") >= 2, re.findall(r"Nov\. \d+, 2026[^<]*", page)
+    assert "Nov. 20, 2026" not in page
