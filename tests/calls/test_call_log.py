@@ -252,11 +252,15 @@ def test_a_rows_values_are_escaped_and_its_links_and_time_are_right(member_clien
         "call_voice", kwargs={"account_number": account.number, "call_id": voice.call_id}
     )
     assert f'href="{voice_url}"' in v and "?download=1" in v and "Voice" in v
-    assert voice.started_at.astimezone(account.tz).strftime("%Y-%m-%d %H:%M") in v
+    started = voice.started_at.astimezone(account.tz).strftime("%Y-%m-%d %H:%M")
+    assert f'aria-label="Play the call of {started}"' in v and f"</span> {started}</a>" in v
     assert "Details" in rows["T1"] and "Voice" not in rows["T1"]
     plain = rows["PLAIN1"]
     assert "Details" not in plain and "Voice" not in plain and "01:02:05" in plain
-    assert "F-CAROLANE" in plain and f'<td data-label="Client">{account.number}</td>' in plain
+    assert (
+        "F-CAROLANE" in plain
+        and f'<td class="c-client" data-label="Client">{account.number}</td>' in plain
+    )
 
 
 def test_an_empty_section_says_so_in_french(member_client, account):

@@ -40,11 +40,19 @@ function initAll(scope) {
   scope.querySelectorAll("[data-player]").forEach(initPlayer);
 }
 
+// A link marked data-autoplay (the Date/Time, the phone card's play button) plays as the
+// player opens.
+let autoplay = false;
+
 document.addEventListener("DOMContentLoaded", () => initAll(document));
 document.addEventListener("htmx:afterSwap", (event) => {
   initAll(event.target);
   const dialog = document.getElementById("call-dialog");
-  if (dialog && event.target.id === "call-dialog-body" && !dialog.open) dialog.showModal();
+  if (!dialog || event.target.id !== "call-dialog-body") return;
+  if (!dialog.open) dialog.showModal();
+  const audio = autoplay && event.target.querySelector("[data-audio]");
+  autoplay = false;
+  if (audio) audio.play().catch(() => {});
 });
 
 // Closing the dialog stops the sound.
@@ -56,7 +64,10 @@ document.addEventListener("close", (event) => {
 // With htmx, Details/Voice open in the dialog instead of following the link.
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-open-dialog]");
-  if (link && window.htmx) event.preventDefault();
+  if (link && window.htmx) {
+    event.preventDefault();
+    autoplay = link.hasAttribute("data-autoplay");
+  }
 });
 
 document.addEventListener("change", (event) => {
