@@ -138,6 +138,20 @@ def rows_for(schedule: Schedule, start: dt.datetime, end: dt.datetime, tz, now=N
     return rows
 
 
+def assigned_seconds(rows: list[Row], start: dt.datetime, end: dt.datetime, contact=None) -> float:
+    """The assigned time of `rows` that falls inside [start, end) (the period shown, local
+    midnights, so 23 or 25 real hours on a clock-change day), in real seconds; with `contact`,
+    only that person's time. A piece whose person is gone (contact deleted) counts as none."""
+    return sum(
+        overlap(i.start, i.end, start, end)
+        for r in rows
+        for i in r.intervals
+        if i.source != OnCallInterval.UNASSIGNED
+        and i.contact_id is not None
+        and (contact is None or i.contact_id == contact.pk)
+    )
+
+
 def filter_rows(rows: list[Row], *, contact=None, assignment="", role="", q="") -> list[Row]:
     out = []
     needle = fold(q.strip())

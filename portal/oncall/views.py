@@ -160,7 +160,10 @@ def _context(request) -> dict:
         "show_coverage": request.GET.get("coverage") == "1",
         "show_now": show_now,
         "selected": selected,
-        "total_hours": sum(r.hours for r in shown),
+        # Only the time inside the period shown (and, filtered, that person's time).
+        "total_hours": page.assigned_seconds(shown, start, end, contact) / 3600,
+        # Nobody on call, time without any shift included (issue 12, item 2).
+        "unassigned_hours": page.unassigned_seconds(schedule, start, end) / 3600,
         "assigned_count": sum(1 for r in shown if r.status == page.FULL),
         "unassigned_count": sum(1 for r in shown if r.status != page.FULL),
         "grid": page.month_grid(schedule, day, tz, today),

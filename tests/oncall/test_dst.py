@@ -27,7 +27,7 @@ def test_a_shift_across_the_spring_change_lasts_23_hours(member_client, account,
     assert shift.end - shift.start == dt.timedelta(hours=23)
     services.assign(shift, contact(account, "a", "Anthony Giosi"), actor=ME)
     html = member_client.get(
-        reverse("oncall", kwargs={"account_number": "4000"}) + "?view=week&date=2023-03-11"
+        reverse("oncall", kwargs={"account_number": "4000"}) + "?view=month&date=2023-03-11"
     ).content.decode()
     assert 'data-total-hours="23.00"' in html
 
@@ -39,7 +39,7 @@ def test_a_shift_across_the_fall_change_lasts_25_hours(member_client, account, s
     )
     services.assign(shift, contact(account, "a", "Anthony Giosi"), actor=ME)
     html = member_client.get(
-        reverse("oncall", kwargs={"account_number": "4000"}) + "?view=week&date=2023-11-04"
+        reverse("oncall", kwargs={"account_number": "4000"}) + "?view=month&date=2023-11-04"
     ).content.decode()
     assert 'data-total-hours="25.00"' in html
     assert "11/04 7:30 am" in html and "11/05 7:30 am" in html
