@@ -228,32 +228,60 @@ class NowEntry:
     source: str
     contact: dict | None
     until_label: str
+    has_next: bool = False
+    next_contact: dict | None = None
+    next_label: str = ""
 
 
 @dataclass
 class NowGroup:
     schedule: Schedule
     entries: list[NowEntry]
+    # With no shift now: who is on call first from now on (None: nobody ever), from when.
+    first: NowEntry | None = None
 
     @property
     def nobody(self) -> bool:
         return not self.entries
 
 
+def _with_next(entry: NowEntry, schedule: Schedule, now: dt.datetime, tz, **where) -> NowEntry:
+    """`entry` completed with who is next: services.next_on_call, read from the stored
+    intervals. "Until" becomes the hand-over (a person on two shifts in a row is on call
+    until the second ends)."""
+    current = entry.contact["id"] if entry.contact else None
+    nxt = services.next_on_call(schedule, now, current=current, **where)
+    if nxt is not None:
+        entry.has_next = True
+        entry.next_contact = nxt["contact"]
+        entry.next_label = fmt(nxt["from"], tz)
+        if where:
+            entry.until_label = entry.next_label
+    return entry
+
+
 def on_call_now(account, schedules: list[Schedule], tz, now: dt.datetime) -> list[NowGroup]:
     """Who is on call at `now`, schedule by schedule, read through the API's own look-up
-    (services.on_call_at, overrides applied, gaps as nobody). A schedule that no shift
-    covers at `now` comes with no entry: nobody is on call there either."""
+    (services.on_call_at, overrides applied, gaps as nobody), and who is next in each role
+    (services.next_on_call). A schedule that no shift covers at `now` comes with no entry:
+    nobody is on call there either; its `first` says who comes first, from when."""
     by_schedule: dict[str, list[NowEntry]] = {}
+    known = {s.external_id: s for s in schedules}
     for e in services.on_call_at(account, at=now):
-        by_schedule.setdefault(e["schedule"], []).append(
-            NowEntry(
-                shift=e["shift"],
-                role=e["role"],
-                rank=e["rank"],
-                source=e["source"],
-                contact=e["contact"],
-                until_label=fmt(dt.datetime.fromisoformat(e["on_call_until"]), tz),
-            )
+        entry = NowEntry(
+            shift=e["shift"],
+            role=e["role"],
+            rank=e["rank"],
+            source=e["source"],
+            contact=e["contact"],
+            until_label=fmt(dt.datetime.fromisoformat(e["on_call_until"]), tz),
         )
-    return [NowGroup(s, by_schedule.get(s.external_id, [])) for s in schedules]
+        if e["schedule"] in known:
+            _with_next(entry, known[e["schedule"]], now, tz, role=e["role"], rank=e["rank"])
+        by_schedule.setdefault(e["schedule"], []).append(entry)
+    groups = [NowGroup(s, by_schedule.get(s.external_id, [])) for s in schedules]
+    for g in groups:
+        if g.nobody:
+            first = _with_next(NowEntry("", "", 0, "", None, ""), g.schedule, now, tz)
+            g.first = first if first.has_next else None
+    return groups

@@ -81,3 +81,6 @@ from portal.oncall.services.structure import (  # noqa: F401
     upsert_schedule,
     upsert_shift,
 )
+from portal.oncall.services.upcoming import (  # noqa: F401
+    next_on_call,
+)
