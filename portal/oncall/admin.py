@@ -4,18 +4,82 @@ Every change goes through portal.oncall.services (history, stored intervals); de
 removes from use and keeps the history. Clients never reach this (Django admin is staff only).
 """
 
+import inspect
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from portal.oncall import services
+from portal.oncall.admin_forms import ShiftForm, schedule_label, zoned
 from portal.oncall.models import Schedule, ScheduleEvent, Shift
 from portal.oncall.services import Actor, OnCallError
 
 
 def _actor(request) -> Actor:
     return Actor(user=request.user, name=f"staff:{request.user.get_username()}")
+
+
+class _Refused(Exception):
+    """A service refused the save: the form, with the refusal on it, is shown again."""
+
+    def __init__(self, form):
+        super().__init__("refused")
+        self.form = form
+
+
+class RefusalShownMixin:
+    """A save the on-call services refuse (OnCallError) shows only the refusal, on the form
+    with the values typed, and no "changed successfully" (nothing was saved)."""
+
+    def refuse(self, form, exc: OnCallError):
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.message)
+        raise _Refused(form)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused as refused:
+            return self._show_refused(request, refused.form, object_id, form_url)
+
+    def _show_refused(self, request, form, object_id, form_url):
+        add = object_id is None
+        obj = None if add else self.get_object(request, unquote(object_id))
+        fieldsets = self.get_fieldsets(request, obj)
+        admin_form = helpers.AdminForm(
+            form,
+            list(fieldsets),
+            self.get_prepopulated_fields(request, obj),
+            self.get_readonly_fields(request, obj),
+            model_admin=self,
+        )
+        opts = self.opts
+        title = _("Add %s") if add else _("Change %s")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title % opts.verbose_name,
+            "subtitle": str(obj) if obj else None,
+            "adminform": admin_form,
+            "object_id": object_id,
+            "original": obj,
+            "is_popup": False,
+            "to_field": None,
+            "media": self.media + admin_form.media,
+            "inline_admin_formsets": [],
+            "errors": helpers.AdminErrorList(form, []),
+            "preserved_filters": self.get_preserved_filters(request),
+        }
+        return self.render_change_form(
+            request, context, add=add, change=not add, obj=obj, form_url=form_url
+        )
+
+
+def _takes_past_reason(function) -> bool:
+    return "past_reason" in inspect.signature(function).parameters
 
 
 class RemovedFilter(admin.SimpleListFilter):
@@ -40,7 +104,7 @@ class ScheduleForm(forms.ModelForm):
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(RefusalShownMixin, admin.ModelAdmin):
     form = ScheduleForm
     list_display = ["name", "external_id", "account", "removed_at"]
     list_filter = [RemovedFilter]
@@ -101,8 +165,7 @@ class ScheduleAdmin(admin.ModelAdmin):
                 obj.account, obj.external_id, obj.name, actor=_actor(request)
             )
         except OnCallError as exc:
-            messages.error(request, str(exc.message))
-            return
+            self.refuse(form, exc)
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
@@ -123,27 +186,6 @@ class ScheduleAdmin(admin.ModelAdmin):
         messages.success(request, _("Removed."))
 
 
-class ShiftForm(forms.ModelForm):
-    class Meta:
-        model = Shift
-        fields = ["schedule", "external_id", "start", "end", "rank", "name", "role"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["external_id"].required = False
-        self.fields["external_id"].help_text = _("Left empty: made from the start time.")
-        self.fields["schedule"].queryset = Schedule.objects.filter(removed_at=None).select_related(
-            "account"
-        )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and end <= start:
-            raise forms.ValidationError(services.END_BEFORE_START)
-        return data
-
-
 class CopyScheduleForm(forms.Form):
     schedule_id = forms.CharField(label=_("Id of the new schedule"), max_length=64)
     name = forms.CharField(label=_("Name of the new schedule"), max_length=200)
@@ -159,16 +201,85 @@ class CopyForm(forms.Form):
     times = forms.IntegerField(label=_("Number of copies"), min_value=1, max_value=520, initial=1)
 
 
+class ScheduleFilter(admin.RelatedFieldListFilter):
+    """The schedules named with their accounts (two accounts' "01 Horaire" differ)."""
+
+    def field_choices(self, field, request, model_admin):
+        schedules = Schedule.objects.select_related("account").order_by("account__number", "name")
+        return [(s.pk, schedule_label(s)) for s in schedules]
+
+
+def _in_zone(field: str):
+    """A list column: the shift's time in its account's zone, with the zone."""
+
+    @admin.display(description=Shift._meta.get_field(field).verbose_name, ordering=field)
+    def show(obj) -> str:
+        return zoned(getattr(obj, field), obj.schedule.account.tz)
+
+    show.__name__ = f"{field}_in_zone"
+    return show
+
+
+@admin.display(description=Shift._meta.get_field("schedule").verbose_name, ordering="schedule")
+def _schedule_column(obj) -> str:
+    return schedule_label(obj.schedule)
+
+
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(RefusalShownMixin, admin.ModelAdmin):
     form = ShiftForm
-    list_display = ["start", "end", "rank", "name", "role", "schedule", "version", "removed_at"]
-    list_filter = [RemovedFilter, "schedule"]
+    # Times in each shift's account zone (staff read what they type), schedules with accounts.
+    list_display = [
+        _in_zone("start"),
+        _in_zone("end"),
+        "rank",
+        "name",
+        "role",
+        _schedule_column,
+        "version",
+        "removed_at",
+    ]
+    list_filter = [RemovedFilter, ("schedule", ScheduleFilter)]
     search_fields = ["schedule__name", "schedule__account__number", "external_id", "name"]
     list_select_related = ["schedule__account"]
     date_hierarchy = "start"
     actions = ["copy_to_later_dates", "remove_shifts"]
-    readonly_fields = ["version", "removed_at"]
+    fields = [
+        "schedule",
+        "external_id",
+        "start",
+        "start_which",
+        "end",
+        "end_which",
+        "rank",
+        "name",
+        "role",
+        "past_reason",
+        "version",
+        "removed_at",
+    ]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [_schedule_column if f == "schedule" else f for f in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A shift's id and schedule are fixed once made: the platform names the shift by
+        # them, and changing them used to make a second shift instead of moving this one.
+        if obj is not None:
+            return [_schedule_column, "external_id", "version", "removed_at"]
+        return ["version", "removed_at"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:  # the page's subtitle in the account's zone too
+            tz = obj.schedule.account.tz
+            extra_context = {
+                **(extra_context or {}),
+                "subtitle": f"{obj.name} {obj.role} {zoned(obj.start, tz)}",
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -178,12 +289,17 @@ class ShiftAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        schedule = data["schedule"]
+        schedule = obj.schedule if change else data["schedule"]
         external_id = (
-            data.get("external_id")
-            or (change and obj.external_id)
+            obj.external_id
+            if change
+            else data.get("external_id")
             or data["start"].astimezone(schedule.account.tz).strftime("%Y%m%d%H%M")
         )
+        extra = {}
+        reason = (data.get("past_reason") or "").strip()
+        if reason and form.touches_past() and _takes_past_reason(services.upsert_shift):
+            extra["past_reason"] = reason
         try:
             saved, _outcome = services.upsert_shift(
                 schedule,
@@ -194,10 +310,10 @@ class ShiftAdmin(admin.ModelAdmin):
                 name=data["name"],
                 role=data["role"],
                 actor=_actor(request),
+                **extra,
             )
         except OnCallError as exc:
-            messages.error(request, str(exc.message))
-            return
+            self.refuse(form, exc)
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):

@@ -13,12 +13,16 @@ from portal.oncall import page, services
 
 def gap_lines(account: Account, start: dt.datetime, end: dt.datetime) -> list[str]:
     tz = account.tz
-    return [
-        f"- {g.schedule.name} · {g.shift.name} {g.shift.role} ({g.shift.rank}): "
-        f"{page.fmt(max(g.start, start), tz, with_year=True)} – "
-        f"{page.fmt(min(g.end, end), tz, with_year=True)}"
-        for g in services.gaps(account, start, end)
-    ]
+    lines = []
+    for g in services.gaps(account, start, end):
+        # Time that no shift covers is a gap too (services.gaps); it has no shift to name.
+        what = _("no shift") if g.no_shift else f"{g.shift.name} {g.shift.role} ({g.shift.rank})"
+        lines.append(
+            f"- {g.schedule.name} · {what}: "
+            f"{page.fmt(max(g.start, start), tz, with_year=True)} – "
+            f"{page.fmt(min(g.end, end), tz, with_year=True)}"
+        )
+    return lines
 
 
 def send_gap_alerts(

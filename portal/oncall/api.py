@@ -115,6 +115,10 @@ class OverrideCreated(BaseModel):
 class OnCallOut(BaseModel):
     account: str
     at: str
+    covered: bool = Field(
+        description="true when at least one entry has a contact; false where nobody is on "
+        "call (every entry unassigned, or no shift covers `at`: `entries` is [])"
+    )
     entries: list[EntryOut]
 
 
@@ -304,7 +308,8 @@ def delete_shift(request, number: str, schedule_id: str, shift_id: str):
     openapi_extra={
         "responses": {
             "200": {
-                "description": "One entry per shift covering `at`",
+                "description": "One entry per shift covering `at` ([] where no shift covers "
+                "it), and whether anyone is on call (`covered`)",
                 "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/OnCallOut"}}
                 },
@@ -334,7 +339,12 @@ def _oncall_answer(request, number: str, at, role, schedule) -> HttpResponse:
     if found is None:
         raise unknown_account(number)
     tz, entries = found
-    body = {"account": number, "at": instant.astimezone(tz).isoformat(), "entries": entries}
+    body = {
+        "account": number,
+        "at": instant.astimezone(tz).isoformat(),
+        "covered": services.covered(entries),
+        "entries": entries,
+    }
     # The entries are already in the contract's shape.
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")
 

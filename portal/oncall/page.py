@@ -179,42 +179,46 @@ class Day:
 
 
 def month_grid(schedule: Schedule | None, day: dt.date, tz, today: dt.date) -> list[list[Day]]:
-    """The month around `day`, Sunday first, each day coloured by its coverage."""
+    """The month around `day`, Sunday first, each day coloured by its coverage over its local
+    hours (midnight to midnight in the account's zone, 23 or 25 real hours on a clock-change
+    day): full when nobody is missing at any moment, none when nobody is on call at any
+    moment, partial otherwise. Time that no shift covers is a gap like an unassigned shift,
+    so a day without any shift is "none" (services.schedule_coverage). Without a schedule
+    (no on-call service) no day is coloured."""
     cal = calendar.Calendar(firstweekday=6)
     weeks = cal.monthdatescalendar(day.year, day.month)
     first, last = weeks[0][0], weeks[-1][-1] + dt.timedelta(days=1)
-    g0, g1 = local_midnight(first, tz), local_midnight(last, tz)
-    pieces = []
+    people: list = []
+    nobody: list = []
     if schedule is not None:
-        pieces = list(
-            OnCallInterval.objects.filter(schedule=schedule, start__lt=g1, end__gt=g0).values_list(
-                "start", "end", "source"
-            )
+        people, nobody = services.schedule_coverage(
+            schedule, local_midnight(first, tz), local_midnight(last, tz)
         )
     grid = []
     for week in weeks:
         row = []
         for d in week:
-            d0, d1 = local_midnight(d, tz), local_midnight(d + dt.timedelta(days=1), tz)
-            covered = empty = 0.0
-            for s, e, source in pieces:
-                seconds = overlap(s, e, d0, d1)
-                if seconds:
-                    if source == OnCallInterval.UNASSIGNED:
-                        empty += seconds
-                    else:
-                        covered += seconds
-            if covered + empty == 0:
-                coverage = ""
-            elif empty == 0:
-                coverage = FULL
-            elif covered == 0:
-                coverage = NONE
-            else:
-                coverage = PARTIAL
+            coverage = ""
+            if schedule is not None:
+                d0, d1 = local_midnight(d, tz), local_midnight(d + dt.timedelta(days=1), tz)
+                if not services.seconds_within(nobody, d0, d1):
+                    coverage = FULL
+                elif not services.seconds_within(people, d0, d1):
+                    coverage = NONE
+                else:
+                    coverage = PARTIAL
             row.append(Day(d, d.month == day.month, coverage, d == today))
         grid.append(row)
     return grid
+
+
+def unassigned_seconds(schedule: Schedule | None, start: dt.datetime, end: dt.datetime) -> float:
+    """Real seconds of [start, end) with nobody on call in the schedule: unassigned shifts
+    and time that no shift covers (a moment counts once, whatever the number of shifts)."""
+    if schedule is None:
+        return 0.0
+    _people, nobody = services.schedule_coverage(schedule, start, end)
+    return services.seconds_within(nobody, start, end)
 
 
 @dataclass

@@ -285,7 +285,12 @@ def test_the_answer_is_in_the_accounts_zone_with_or_without_a_shift(api, make_to
     assert covered["at"] == "2023-05-02T10:00:00-04:00"
     assert covered["entries"][0]["start"] == "2023-05-01T07:30:00-04:00"
     uncovered = oncall(api, token, at="2023-06-02T14:00:00%2B00:00").json()
-    assert uncovered == {"account": "4000", "at": "2023-06-02T10:00:00-04:00", "entries": []}
+    assert uncovered == {
+        "account": "4000",
+        "at": "2023-06-02T10:00:00-04:00",
+        "covered": False,
+        "entries": [],
+    }
 
 
 def test_on_postgresql_the_look_up_is_a_prepared_statement(api, make_token, seeded):

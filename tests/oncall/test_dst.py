@@ -88,8 +88,8 @@ def test_the_day_of_the_change_is_coloured_by_its_real_hours(account, schedule):
     grid = page.month_grid(schedule, dt.date(2023, 3, 12), TORONTO, dt.date(2023, 3, 1))
     days = {d.date: d.coverage for week in grid for d in week}
     assert days[dt.date(2023, 3, 12)] == page.FULL
-    assert days[dt.date(2023, 3, 13)] == ""
-    assert days[dt.date(2023, 3, 11)] == ""
+    assert days[dt.date(2023, 3, 13)] == page.NONE
+    assert days[dt.date(2023, 3, 11)] == page.NONE
 
 
 def test_an_override_at_a_time_that_does_not_exist_is_refused(member_client, account, schedule):

@@ -169,7 +169,13 @@ def test_gap_alerts_say_when_no_admin_can_be_told(smtp_server, make_user, accoun
 
 
 def test_no_alert_when_the_next_week_is_covered(smtp_server, make_user, account):
-    seed_schedule(account)  # 2023 shifts only: nothing in the next 7 days
+    # Time without any shift is a gap too: the next 7 days need a shift with someone on it.
+    schedule, _a, _b, anthony, _luc = seed_schedule(account)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    shift, _ = services.upsert_shift(
+        schedule, "week", start=now - dt.timedelta(hours=1), end=now + dt.timedelta(days=8)
+    )
+    services.assign(shift, anthony, actor=ME)
     make_user("boss", account, email="boss@example.com")
     call_command("oncall_gap_alerts")
     assert smtp_server == []

@@ -156,7 +156,7 @@ def test_assign_a_custodian_then_assign_recurring(world, phone, new_page, live_s
     expect(row.locator(".oc-status")).to_have_text(w["assigned"])
     assert base_of(s1).contact == world.anthony and base_of(s2) is None
     # The calendar: green where every shift has someone, yellow where some do, red where none.
-    assert coverage(pg, w, m) == "full"
+    assert coverage(pg, w, m) == "partial"  # no shift before 7:30 am: a gap
     assert coverage(pg, w, m + 3 * day) == "full"
     assert coverage(pg, w, m + 7 * day) == "partial"
     assert coverage(pg, w, m + 8 * day) == "none"

@@ -51,6 +51,14 @@ from portal.oncall.services.base import (  # noqa: F401
     active_base,
     active_overrides,
 )
+from portal.oncall.services.coverage import (  # noqa: F401
+    Gap,
+    gaps,
+    merge,
+    schedule_coverage,
+    seconds_within,
+    uncovered,
+)
 from portal.oncall.services.engine import (  # noqa: F401
     Piece,
     refresh_intervals,
@@ -64,7 +72,7 @@ from portal.oncall.services.lookup import (  # noqa: F401
     _prepared_cursor,
     _prepared_cursor_class,
     contact_json,
-    gaps,
+    covered,
     on_call_at,
     on_call_by_number,
     shifts_between,

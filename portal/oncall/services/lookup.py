@@ -150,6 +150,12 @@ def on_call_at(
     return _on_call_entries(rows, account.tz)
 
 
+def covered(entries: list[dict]) -> bool:
+    """The contract's `covered`: someone is on call, i.e. at least one entry has a contact.
+    False where every shift covering the moment is a gap, and where no shift covers it."""
+    return any(e["contact"] is not None for e in entries)
+
+
 def on_call_by_number(
     number: str,
     at: dt.datetime,
@@ -178,18 +184,3 @@ def shifts_between(schedule: Schedule, start: dt.datetime, end: dt.datetime):
     return Shift.objects.filter(
         schedule=schedule, removed_at=None, start__lt=end, end__gt=start
     ).order_by("start", "rank", "id")
-
-
-def gaps(account: Account, start: dt.datetime, end: dt.datetime) -> list[OnCallInterval]:
-    """Stored unassigned intervals overlapping [start, end), by time."""
-    return list(
-        OnCallInterval.objects.filter(
-            account=account,
-            source=OnCallInterval.UNASSIGNED,
-            start__lt=end,
-            end__gt=start,
-            schedule__removed_at=None,
-        )
-        .select_related("schedule", "shift")
-        .order_by("start", "shift__rank")
-    )
