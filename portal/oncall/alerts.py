@@ -1,9 +1,12 @@
-"""Gap alerts: unassigned on-call time in the coming days, e-mailed to the account's client admins."""
+"""Gap alerts: time with nobody on call in the coming days, e-mailed to the account's client
+admins, each in their own language, with a link to the On Call page at each gap."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -15,56 +18,90 @@ def gap_lines(account: Account, start: dt.datetime, end: dt.datetime) -> list[st
     tz = account.tz
     lines = []
     for g in services.gaps(account, start, end):
-        # Time that no shift covers is a gap too (services.gaps); it has no shift to name.
-        what = _("no shift") if g.no_shift else f"{g.shift.name} {g.shift.role} ({g.shift.rank})"
+        what = f"{g.shift.name} {g.shift.role} ({g.shift.rank})"
         lines.append(
             f"- {g.schedule.name} · {what}: "
             f"{page.fmt(max(g.start, start), tz, with_year=True)} – "
             f"{page.fmt(min(g.end, end), tz, with_year=True)}"
         )
+        lines.append(f"  {gap_link(account, g, start)}")  # the On Call page at the gap
     return lines
+
+
+def gap_link(account: Account, gap, start: dt.datetime) -> str:
+    """The On Call page at the gap, as an absolute link (settings.PORTAL_BASE_URL): the day
+    the gap begins (within the alert's window), its schedule, its shift selected."""
+    params = {
+        "schedule": gap.schedule.external_id,
+        "view": "day",
+        "date": max(gap.start, start).astimezone(account.tz).date().isoformat(),
+    }
+    anchor = ""
+    if getattr(gap, "shift", None) is not None:
+        params["shift"] = gap.shift.pk
+        anchor = f"#shift-{gap.shift.pk}"
+    path = reverse("oncall", kwargs={"account_number": account.number})
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}?{urlencode(params)}{anchor}"
+
+
+def _recipients(account: Account) -> list[tuple[str, str]]:
+    """(e-mail address, language) of each active client admin with an address: the login's
+    own language, else the account's."""
+    found = {}
+    for m in (
+        Membership.objects.filter(account=account, role=Membership.ADMIN, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+    ):
+        found.setdefault(m.user.email, m.user.language or account.language)
+    return sorted(found.items())
+
+
+def _message(account: Account, days: int, lines: list[str]) -> tuple[str, str]:
+    subject = _("%(account)s: nobody is on call for part of the next %(days)s days") % {
+        "account": account.label,
+        "days": days,
+    }
+    body = "\n".join(
+        [
+            _("Nobody is assigned to these on-call periods (times in %(tz)s):")
+            % {"tz": account.timezone},
+            "",
+            *lines,
+            "",
+            _("Assign a person on the On Call page so that your calls are handled."),
+        ]
+    )
+    return subject, body
 
 
 def send_gap_alerts(
     days: int = 7, now: dt.datetime | None = None, unreached: list[str] | None = None
 ) -> list[tuple[str, list[str]]]:
-    """One e-mail per account with gaps in the next `days` days; returns (account, recipients).
-    Accounts with gaps but no client admin with an e-mail address are added to `unreached`."""
+    """For each account with gaps (services.gaps: unassigned shifts, deleted contacts, time
+    without any shift) in the next `days` days, one e-mail to each of its client admins, in
+    that person's language, each gap with a link to the On Call page at it. Returns
+    (account, recipients); accounts with gaps but no client admin with an e-mail address are
+    added to `unreached`."""
     now = now or timezone.now()
     end = now + dt.timedelta(days=days)
     sent = []
     for account in Account.objects.order_by("number"):
-        recipients = sorted(
-            {
-                m.user.email
-                for m in Membership.objects.filter(account=account, role=Membership.ADMIN)
-                .select_related("user")
-                .filter(user__is_active=True)
-                if m.user.email
-            }
-        )
+        recipients = _recipients(account)
         if not recipients:
             if unreached is not None and gap_lines(account, now, end):
                 unreached.append(account.number)
             continue
-        with translation.override(account.language):
-            lines = gap_lines(account, now, end)
-            if not lines:
-                continue
-            subject = _("%(account)s: nobody is on call for part of the next %(days)s days") % {
-                "account": account.label,
-                "days": days,
-            }
-            body = "\n".join(
-                [
-                    _("Nobody is assigned to these on-call periods (times in %(tz)s):")
-                    % {"tz": account.timezone},
-                    "",
-                    *lines,
-                    "",
-                    _("Assign a person on the On Call page so that your calls are handled."),
-                ]
-            )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        sent.append((account.number, recipients))
+        mails = []
+        for address, language in recipients:
+            with translation.override(language):
+                lines = gap_lines(account, now, end)
+                if not lines:
+                    break
+                subject, body = _message(account, days, lines)
+            mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
+        if not mails:
+            continue
+        send_mass_mail(mails)
+        sent.append((account.number, [address for address, _lang in recipients]))
     return sent

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.dates import date_in_range
-from portal.oncall import feeds, page, services
+from portal.oncall import checks, feeds, page, services
 from portal.oncall import history as history_text
 from portal.oncall.models import Assignment, CalendarFeed, Schedule, Shift
 from portal.oncall.services import Actor, OnCallError, StaleShift
@@ -177,6 +177,8 @@ def _context(request) -> dict:
         "query_string": urlencode(query),
         "tz_name": account.timezone,
         "is_staff": request.user.is_staff,
+        # Roles: a client user of a view-only account sees no button that changes who is on call.
+        "may_change": services.may_change_oncall(getattr(request, "membership", None)),
         # Reversed once: the calendar and the table link to them many times.
         "page_url": reverse("oncall", kwargs={"account_number": account.number}),
         "comment_url": reverse("oncall_comment", kwargs={"account_number": account.number}),
@@ -247,6 +249,8 @@ def _done(request, shift: Shift, message: str):
 
 @require_http_methods(["GET", "POST"])
 def assign(request, account_number):
+    if (refused := checks.view_only(request)) is not None:  # roles: a view-only client user
+        return refused
     shift = _shift(request, request.GET.get("shift") or request.POST.get("shift"))
     template = "oncall/dialogs/assign.html"
     context = _shift_context(request, shift)
@@ -262,13 +266,18 @@ def assign(request, account_number):
         context.update(error=_("Choose a contact."), error_field="contact")
         return _dialog(request, template, context)
     until = None
-    if "recurring" in request.POST:
+    if "recurring" in request.POST or request.POST.get(checks.CONFIRM) == "recurring":
         until = _date(request.POST.get("until", ""))
         if until is None:
             context.update(
                 error=_("Pick the last date of the recurring assignment."), error_field="until"
             )
             return _dialog(request, template, context)
+    if not checks.confirmed(request):  # a person in two roles at once: ask to confirm
+        found = services.assign_double_bookings(shift, contact, until)
+        if found:
+            value = "recurring" if until else "1"
+            return checks.ask_to_confirm(request, _dialog, template, context, found, value)
     try:
         changed = services.assign(
             shift,
@@ -309,6 +318,8 @@ def _local_input(value: dt.datetime, tz) -> str:
 
 @require_http_methods(["GET", "POST"])
 def override(request, account_number):
+    if (refused := checks.view_only(request)) is not None:  # roles: a view-only client user
+        return refused
     shift = _shift(request, request.GET.get("shift") or request.POST.get("shift"))
     template = "oncall/dialogs/override.html"
     context = _shift_context(request, shift)
@@ -340,6 +351,10 @@ def override(request, account_number):
         context.update(error=_("Choose the covering contact."), error_field="contact")
     if "error" in context:
         return _dialog(request, template, context)
+    if not checks.confirmed(request):  # a person in two roles at once: ask to confirm
+        found = services.override_double_bookings(shift, contact, start, end)
+        if found:
+            return checks.ask_to_confirm(request, _dialog, template, context, found)
     try:
         services.override(
             shift,
@@ -362,6 +377,8 @@ def override(request, account_number):
 
 @require_http_methods(["GET", "POST"])
 def unassign(request, account_number):
+    if (refused := checks.view_only(request)) is not None:  # roles: a view-only client user
+        return refused
     shift = _shift(request, request.GET.get("shift") or request.POST.get("shift"))
     template = "oncall/dialogs/unassign.html"
     context = _shift_context(request, shift)
@@ -387,11 +404,15 @@ def unassign(request, account_number):
         raise Http404 from None
     except OnCallError as exc:
         return _refused(request, template, context, exc)
-    return _done(request, shift, msg)
+    response = _done(request, shift, msg)
+    checks.flash_gaps(request, [shift])  # a gap this leaves in the next days
+    return response
 
 
 @require_http_methods(["GET", "POST"])
 def swap(request, account_number):
+    if (refused := checks.view_only(request)) is not None:  # roles: a view-only client user
+        return refused
     shift = _shift(request, request.GET.get("shift") or request.POST.get("shift"))
     template = "oncall/dialogs/swap.html"
     context = _shift_context(request, shift)
@@ -410,6 +431,11 @@ def swap(request, account_number):
     if other is None or other.schedule_id != shift.schedule_id:
         context.update(error=_("Choose the shift to swap with."), error_field="other")
         return _dialog(request, template, context)
+    if not checks.confirmed(request):  # a person in two roles at once: ask to confirm
+        found = services.swap_double_bookings(shift, other)
+        if found:
+            context["chosen_other"] = str(other.pk)
+            return checks.ask_to_confirm(request, _dialog, template, context, found)
     try:
         services.swap(
             shift,
@@ -419,7 +445,9 @@ def swap(request, account_number):
         )
     except OnCallError as exc:
         return _refused(request, template, context, exc)
-    return _done(request, shift, _("The two shifts' people are swapped."))
+    response = _done(request, shift, _("The two shifts' people are swapped."))
+    checks.flash_gaps(request, [shift, other])  # a gap this leaves in the next days
+    return response
 
 
 @require_http_methods(["GET", "POST"])

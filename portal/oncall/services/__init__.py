@@ -92,3 +92,13 @@ from portal.oncall.services.structure import (  # noqa: F401
 from portal.oncall.services.upcoming import (  # noqa: F401
     next_on_call,
 )
+from portal.oncall.services.warnings import (  # noqa: F401
+    GAP_DAYS,
+    DoubleBooking,
+    GapLeft,
+    assign_double_bookings,
+    gaps_left,
+    override_double_bookings,
+    swap_double_bookings,
+)
+from portal.oncall.services.roles import may_change_oncall  # noqa: F401
