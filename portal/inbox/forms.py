@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal import presets
 from portal.dates import DateField
 from portal.inbox.services import BOXES, MessageFilter
 
@@ -20,6 +21,21 @@ BOX_CHOICES = [
     ("urgent", _("Urgent")),
 ]
 ALL = "all"
+DEFAULT_PERIOD = ""  # "Dates below" with no dates: every message still kept (60 days)
+
+
+def resolve_period(data) -> str | None:
+    """The period the submitted radios and From/To dates mean, by the rule the call log uses
+    (portal.presets: a changed radio wins, else typed dates win, else the radio as drawn);
+    "" is "Dates below". None for a request without `preset_shown` (an old link)."""
+    return presets.effective_preset(
+        data,
+        default=DEFAULT_PERIOD,
+        dates="",
+        typed_dates=presets.typed(data, ("start", "end")),
+        typed_other=False,  # the default already searches the whole period kept
+        field="period",
+    )
 
 
 class MessageFilterForm(forms.Form):
@@ -28,12 +44,12 @@ class MessageFilterForm(forms.Form):
     start = DateField(
         label=pgettext_lazy("date range", "From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "data-period-input": ""}),
     )
     end = DateField(
         label=pgettext_lazy("date range", "To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "data-period-input": ""}),
     )
     options = forms.MultipleChoiceField(
         label=_("Options"),
@@ -47,6 +63,7 @@ class MessageFilterForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Search messages...")}),
     )
+    message_id = forms.CharField(label=_("Message ID"), required=False, max_length=64)
     call_id = forms.CharField(label=_("Call number"), required=False, max_length=64)
     agent = forms.CharField(label=_("Agent"), required=False, max_length=32)
     billing_number = forms.CharField(label=_("Billing number"), required=False, max_length=32)
@@ -66,6 +83,15 @@ class MessageFilterForm(forms.Form):
         self.fields["account"].choices = choices
         if not data.get("account"):
             self.data["account"] = current.number
+        # The radios and the dates say one thing on the page drawn from this request: a preset
+        # that wins clears the dates, typed dates that win check "Dates below".
+        # (Without `preset_shown`, an old link: the period, if any, wins as it always did.)
+        chosen = resolve_period(data)
+        if chosen is not None:
+            self.data["period"] = chosen
+        if self.data.get("period"):
+            self.data.pop("start", None)
+            self.data.pop("end", None)
 
     def clean(self):
         cleaned = super().clean()
@@ -76,7 +102,8 @@ class MessageFilterForm(forms.Form):
 
     def chosen_accounts(self):
         number = self.cleaned_data.get("account") or self.current.number
-        if number == ALL:
+        if number == ALL or self.cleaned_data.get("message_id", "").strip():
+            # A Message ID is looked for in every account of the login.
             return self.accounts
         return [a for a in self.accounts if a.number == number] or [self.current]
 
@@ -91,4 +118,5 @@ class MessageFilterForm(forms.Form):
             call_id=c.get("call_id") or "",
             agent=c.get("agent") or "",
             billing_number=c.get("billing_number") or "",
+            message_id=c.get("message_id") or "",
         )

@@ -181,6 +181,7 @@ class MessageFilter:
     urgent_only: bool = False  # API: urgent=true
     start_at: dt.datetime | None = None  # API: exact instants
     end_at: dt.datetime | None = None
+    message_id: str = ""  # exactly that message: every other criterion is set aside
 
 
 def date_range(f, tz, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -198,6 +199,12 @@ def find_messages(
     """The messages of `accounts` that match `f`, newest first, within each account's
     retention period. Dates are read in each account's own zone."""
     now = now or timezone.now()
+    if f.message_id.strip():
+        # A Message ID names one message: in the accounts searched, within retention, whatever
+        # the dates, boxes or words.
+        return Message.objects.filter(
+            retention_q(accounts, now, "taken_at"), message_id=f.message_id.strip()
+        ).order_by("-taken_at", "-id")
     per_account = Q(pk__in=[])
     for account in accounts:
         lo, hi = date_range(f, account.tz, now)
@@ -236,6 +243,17 @@ def find_messages(
     if f.billing_number.strip():
         qs = qs.filter(account__billing_number=f.billing_number.strip())
     return qs.order_by("-taken_at", "-id")
+
+
+def searched_span(
+    account: Account, f: MessageFilter, now: dt.datetime | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """[lo, hi) that `find_messages` searches for one account: the period or the dates, no
+    older than its retention period, no later than now when open-ended."""
+    now = now or timezone.now()
+    lo, hi = date_range(f, account.tz, now)
+    cutoff = now - dt.timedelta(days=account.retention_days)
+    return (max(lo, cutoff) if lo else cutoff), (hi if hi is not None else now)
 
 
 # The columns a list row shows (inbox/templatetags/message_rows.py): the body, the search

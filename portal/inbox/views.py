@@ -27,6 +27,7 @@ from portal.inbox.services import (
     set_status,
     with_accounts,
 )
+from portal.inbox.wording import count_in_words, criteria_in_words, span_in_words
 
 PAGE_SIZE = 50
 
@@ -45,16 +46,22 @@ def _poll_seconds() -> int:
 def inbox(request, account_number):
     form = _form(request)
     page_messages, has_next, page = [], False, 1
+    count = span = ""
     if form.is_valid():
         try:
             page = max(int(request.GET.get("page", 1)), 1)
         except ValueError:
             page = 1
         accounts = form.chosen_accounts()
+        f = form.to_filter()
         offset = (page - 1) * PAGE_SIZE
-        rows = list(list_query(accounts, form.to_filter())[offset : offset + PAGE_SIZE + 1])
+        rows = list(list_query(accounts, f)[offset : offset + PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
         page_messages = with_accounts(rows[:PAGE_SIZE], accounts)
+        # The whole search's count (no second query when it all fits on page one).
+        total = len(rows) if page == 1 and not has_next else find_messages(accounts, f).count()
+        count = count_in_words(total)
+        span = span_in_words(request.account, f, everywhere=len(accounts) > 1)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -71,6 +78,9 @@ def inbox(request, account_number):
             "poll_seconds": _poll_seconds(),
             "many_accounts": len(form.accounts) > 1,
             "no_boxes": form.is_valid() and not form.cleaned_data.get("options"),
+            "count": count,
+            "span": span,
+            "criteria": criteria_in_words(form, request.account.retention_days),
         },
     )
 

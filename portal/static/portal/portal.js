@@ -22,6 +22,17 @@ document.addEventListener("change", (event) => {
   else fold();
   phone.addEventListener("change", fold);
 })();
+// --- Typed dates over a period preset (inbox; any form that marks its fields) ---
+// Typing a From/To date ([data-period-input]) checks the form's "specific dates" radio
+// ([data-period-specific]) or, without one, unchecks its period radios ([data-period]). The
+// server applies the same rule without JavaScript (period_shown).
+document.addEventListener("input", (event) => {
+  const field = event.target.closest("[data-period-input]");
+  if (!field || !field.value || !field.form) return;
+  const specific = field.form.querySelector("[data-period-specific]");
+  if (specific) specific.checked = true;
+  else field.form.querySelectorAll("input[type=radio][data-period]").forEach((r) => { r.checked = false; });
+});
 // --- account switcher: navigate on an explicit choice, never on the arrow keys ---
 // Enter or the Go button submits; so does a pick from the open list (a change that no key
 // made). Arrow keys, Home/End and typing only move the choice.

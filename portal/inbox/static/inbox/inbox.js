@@ -69,3 +69,30 @@ document.addEventListener("submit", (event) => {
   event.preventDefault();
   progressDownload(form, event.submitter);
 });
+
+// The live inbox counts, in the tab's title, the messages that arrived since the page was
+// opened or last seen: "(3) Inbox / Messages · …". They are seen, and the count goes, when
+// the tab comes back to the front (focus, visibility) or the person clicks or types in it.
+(() => {
+  const base = document.title;
+  const known = new Set();
+  let fresh = 0;
+  const show = () => { document.title = fresh ? `(${fresh}) ${base}` : base; };
+  const seen = () => { if (fresh) { fresh = 0; show(); } };
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("#message-rows tr[id^='msg-']").forEach((row) => known.add(row.id));
+  });
+  // (The poll swaps itself out: read the new one; ids already counted are not counted again.)
+  document.addEventListener("htmx:afterSettle", () => {
+    const poll = document.getElementById("inbox-poll");
+    if (!poll) return;
+    (poll.dataset.freshIds || "").split(" ").filter(Boolean).forEach((id) => {
+      if (!known.has(`msg-${id}`)) { known.add(`msg-${id}`); fresh += 1; }
+    });
+    show();
+  });
+  window.addEventListener("focus", seen);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) seen(); });
+  document.addEventListener("pointerdown", seen);
+  document.addEventListener("keydown", seen);
+})();
