@@ -236,6 +236,13 @@ LOGINS: tuple[tuple[str, tuple[str, ...], str, bool], ...] = (
     ("clinic", ("4120",), "user", False),
     ("staff", (), "admin", True),
 )
+# Each demo login has an address, so that e-mails (the gap alerts go to client admins) can be
+# seen out of the box, with the console backend or a local SMTP server (EMAIL_URL).
+LOGIN_EMAILS = {
+    "demo": "demo@example.com",
+    "clinic": "clinic@example.com",
+    "staff": "staff@example.com",
+}
 
 
 def sign_ins_text() -> str:
@@ -1427,6 +1434,11 @@ def seed_logins(accounts: dict, report: Report) -> None:
                 )
                 if made:
                     outcome = "updated"
+        email = LOGIN_EMAILS.get(username, "")
+        if email and user.email != email:
+            user.email = email
+            user.save(update_fields=["email"])
+            outcome = "updated" if outcome == "unchanged" else outcome
         report["logins"].add(outcome)
 
 

@@ -231,6 +231,8 @@ PORTAL = {
     "API_MAX_BATCH": 1000,
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL["API_MAX_BODY_BYTES"]
+# Where the portal is reached from outside: e-mails (gap alerts) link to its pages with it.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

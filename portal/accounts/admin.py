@@ -32,6 +32,7 @@ class AccountAdmin(admin.ModelAdmin):
         (None, {"fields": ["number", "name", "billing_number"]}),
         (_("Language and time"), {"fields": ["language", "timezone"]}),
         (_("Groups and retention"), {"fields": ["groups", "retention_days"]}),
+        (_("On call"), {"fields": ["oncall_users_may_change"]}),
     ]
     inlines = [AccountMembershipInline]
 

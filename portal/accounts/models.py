@@ -49,6 +49,16 @@ class Account(models.Model):
     retention_days = models.PositiveIntegerField(
         _("retention (days)"), default=settings.PORTAL["RETENTION_DAYS"]
     )
+    # On call: client admins always change who is on call; client users too, unless the
+    # account makes the On Call page view-only for them.
+    oncall_users_may_change = models.BooleanField(
+        _("client users may change who is on call"),
+        default=True,
+        help_text=_(
+            "When unticked, client users only view the On Call page; client admins may "
+            "always change who is on call."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,7 +18,8 @@ def gap_lines(account: Account, start: dt.datetime, end: dt.datetime) -> list[st
     tz = account.tz
     lines = []
     for g in services.gaps(account, start, end):
-        what = f"{g.shift.name} {g.shift.role} ({g.shift.rank})"
+        # Time that no shift covers is a gap too (services.gaps); it has no shift to name.
+        what = _("no shift") if g.no_shift else f"{g.shift.name} {g.shift.role} ({g.shift.rank})"
         lines.append(
             f"- {g.schedule.name} · {what}: "
             f"{page.fmt(max(g.start, start), tz, with_year=True)} – "
