@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from portal.dates import day_has_change
 from portal.ingest import fold
 from portal.oncall import services
 from portal.oncall.models import Assignment, OnCallInterval, Schedule, Shift
@@ -41,14 +42,18 @@ def period(view: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def fmt(value: dt.datetime, tz, with_year: bool = False) -> str:
-    """The seed's short form: "4/24 7:30 am" in English, "24/04 7h30" in French."""
+    """The seed's short form: "4/24 7:30 am" in English, "24/04 7h30" in French; on a day
+    the clocks change, with the zone's abbreviation ("11/01 1:30 am EDT", "… 1:30 am EST"),
+    since the day's times can repeat or jump."""
     v = value.astimezone(tz)
+    # On a clock-change day the same wall time can name two instants: say which (DST).
+    zone = f" {v.tzname()}" if day_has_change(v.date(), tz) else ""
     if (get_language() or "en").startswith("fr"):
         text = f"{v.day:02d}/{v.month:02d}" + (f"/{v.year}" if with_year else "")
-        return f"{text} {v.hour}h{v.minute:02d}"
+        return f"{text} {v.hour}h{v.minute:02d}{zone}"
     hour = v.hour % 12 or 12
     text = f"{v.month}/{v.day:02d}" + (f"/{v.year}" if with_year else "")
-    return f"{text} {hour}:{v.minute:02d} {'am' if v.hour < 12 else 'pm'}"
+    return f"{text} {hour}:{v.minute:02d} {'am' if v.hour < 12 else 'pm'}{zone}"
 
 
 def overlap(a0, a1, b0, b1) -> float:

@@ -17,7 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.dates import date_in_range
+from portal.dates import (
+    LocalTimeError,
+    RepeatedTime,
+    date_in_range,
+    local_instant,
+    repeated,
+    which_of,
+)
 from portal.oncall import checks, feeds, page, services
 from portal.oncall import history as history_text
 from portal.oncall.models import Assignment, CalendarFeed, Schedule, Shift
@@ -296,20 +303,51 @@ def assign(request, account_number):
     return _done(request, shift, msg)
 
 
-def _parse_local(raw: str, tz) -> dt.datetime | None:
+def _parse_local(raw: str, tz, which: str = "") -> dt.datetime | None:
+    """A typed wall time (datetime-local) read in `tz` by portal.dates.local_instant:
+    None when it is not a time; LocalTimeError when the clocks skip it or repeat it."""
     try:
         naive = dt.datetime.fromisoformat(raw)
     except (TypeError, ValueError):
         return None
-    if not date_in_range(naive.date()):
-        return None
     if naive.tzinfo is not None:
-        return naive
-    aware = naive.replace(tzinfo=tz)
-    # A wall time skipped by the spring clock change does not exist.
-    if aware.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        return naive if date_in_range(naive.date()) else None
+    return local_instant(naive, tz, which)
+
+
+def _read_time(request, context: dict, name: str, invalid, tz) -> dt.datetime | None:
+    """The dialog's `name` time, or None with the error in `context`. A repeated hour (the
+    autumn change) asks which one with radios `<name>_which`, kept while it stays repeated."""
+    which = request.POST.get(f"{name}_which", "")
+    try:
+        value = _parse_local(request.POST.get(name, ""), tz, which)
+    except RepeatedTime as exc:
+        context[f"{name}_repeat"] = {"choices": exc.choices, "chosen": "", "legend": exc.legend}
+        context.setdefault("error", exc.message)
+        context.setdefault("error_field", name)
         return None
-    return aware
+    except LocalTimeError as exc:
+        context.setdefault("error", exc.message)
+        context.setdefault("error_field", name)
+        return None
+    if value is None:
+        context.setdefault("error", invalid)
+        context.setdefault("error_field", name)
+        return None
+    _offer_which(context, name, value, tz)
+    return value
+
+
+def _offer_which(context: dict, name: str, value: dt.datetime, tz) -> None:
+    """On a repeated wall time, the radios that say which one, checked on `value`'s."""
+    chosen = which_of(value, tz)
+    if chosen:
+        question = repeated(value.astimezone(tz).replace(tzinfo=None), tz)
+        context[f"{name}_repeat"] = {
+            "choices": question.choices,
+            "chosen": chosen,
+            "legend": question.legend,
+        }
 
 
 def _local_input(value: dt.datetime, tz) -> str:
@@ -333,6 +371,8 @@ def override(request, account_number):
         shift_end_value=_local_input(shift.end, tz),
     )
     if request.method == "GET":
+        _offer_which(context, "start", shift.start, tz)  # DST: a repeated hour says which
+        _offer_which(context, "end", shift.end, tz)
         return _dialog(request, template, context)
     context.update(
         start_value=request.POST.get("start", ""),
@@ -341,12 +381,10 @@ def override(request, account_number):
         comment=request.POST.get("comment", ""),
     )
     contact = _contact(request, request.POST.get("contact"))
-    start = _parse_local(request.POST.get("start", ""), tz)
-    end = _parse_local(request.POST.get("end", ""), tz)
-    if start is None:
-        context.update(error=_("Enter a valid start time."), error_field="start")
-    elif end is None:
-        context.update(error=_("Enter a valid end time."), error_field="end")
+    start = _read_time(request, context, "start", _("Enter a valid start time."), tz)
+    end = _read_time(request, context, "end", _("Enter a valid end time."), tz)
+    if "error" in context:
+        pass
     elif contact is None:
         context.update(error=_("Choose the covering contact."), error_field="contact")
     if "error" in context:
