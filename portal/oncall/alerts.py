@@ -21,9 +21,13 @@ def gap_lines(account: Account, start: dt.datetime, end: dt.datetime) -> list[st
         # Time that no shift covers is a gap too (services.gaps); it has no shift to name.
         what = _("no shift") if g.no_shift else f"{g.shift.name} {g.shift.role} ({g.shift.rank})"
         lines.append(
-            f"- {g.schedule.name} · {what}: "
-            f"{page.fmt(max(g.start, start), tz, with_year=True)} – "
-            f"{page.fmt(min(g.end, end), tz, with_year=True)}"
+            _("- %(schedule)s · %(what)s: %(start)s – %(end)s")
+            % {
+                "schedule": g.schedule.name,
+                "what": what,
+                "start": page.fmt(max(g.start, start), tz, with_year=True),
+                "end": page.fmt(min(g.end, end), tz, with_year=True),
+            }
         )
         lines.append(f"  {gap_link(account, g, start)}")  # the On Call page at the gap
     return lines
