@@ -147,9 +147,7 @@ def test_a_new_shift_with_a_taken_id_is_refused(admin_client, account):
     assert first.start == local(2023, 4, 24)
 
 
-def test_a_refused_edit_shows_only_the_refusal_with_the_values(
-    admin_client, account, monkeypatch
-):
+def test_a_refused_edit_shows_only_the_refusal_with_the_values(admin_client, account, monkeypatch):
     schedule, *_ = seed_schedule(account)
     admin_client.post(reverse(ADD), form(schedule, external_id="may-3"), follow=True)
     shift = Shift.objects.get(external_id="may-3")
@@ -169,9 +167,7 @@ def test_a_refused_edit_shows_only_the_refusal_with_the_values(
     assert shift.name == "Rotation" and shift.start.astimezone(TORONTO).hour == 7
 
 
-def test_correcting_the_past_asks_for_the_reason_and_the_history_keeps_it(
-    admin_client, account
-):
+def test_correcting_the_past_asks_for_the_reason_and_the_history_keeps_it(admin_client, account):
     schedule, first, *_ = seed_schedule(account)  # 2023: the past
     change = reverse("admin:oncall_shift_change", args=[first.pk])
     data = form(schedule, ("2023-04-24", "08:00"), ("2023-05-01", "07:30"), _save="Save")
