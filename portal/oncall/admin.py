@@ -12,6 +12,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.oncall import services
 from portal.oncall.admin_forms import ShiftForm, schedule_label, zoned
@@ -138,7 +139,11 @@ class ScheduleAdmin(RefusalShownMixin, admin.ModelAdmin):
                 else:
                     messages.success(
                         request,
-                        _("%(name)s made, with %(n)s shifts.")
+                        ngettext(
+                            "%(name)s made, with %(n)s shift.",
+                            "%(name)s made, with %(n)s shifts.",
+                            len(made),
+                        )
                         % {"name": copy.name, "n": len(made)},
                     )
                     return None
@@ -348,7 +353,11 @@ class ShiftAdmin(RefusalShownMixin, admin.ModelAdmin):
                 except OnCallError as exc:
                     messages.error(request, str(exc.message))
                     return None
-                messages.success(request, _("%(n)s shifts made.") % {"n": len(made)})
+                messages.success(
+                    request,
+                    ngettext("%(n)s shift made.", "%(n)s shifts made.", len(made))
+                    % {"n": len(made)},
+                )
                 return None
         else:
             form = CopyForm()

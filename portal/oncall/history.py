@@ -43,6 +43,12 @@ def _who(state: dict | None) -> str:
     return contact.get("name") or _("Nobody")
 
 
+def _comment(assignment: dict | None) -> list[str]:
+    """The comment typed with an assignment or override, as a line of its own."""
+    text = (assignment or {}).get("comment") if isinstance(assignment, dict) else None
+    return [_("Comment: %(text)s") % {"text": text}] if text else []
+
+
 def describe(state: Any, tz) -> list[str]:
     """Lines of text for one side (before or after) of an event."""
     if not isinstance(state, dict) or not state:
@@ -50,9 +56,11 @@ def describe(state: Any, tz) -> list[str]:
     lines: list[str] = []
     if "assignment" in state:
         lines.append(_("Assigned: %(name)s") % {"name": _who(state["assignment"])})
+        lines += _comment(state["assignment"])
     if state.get("override"):
         o = state["override"]
         lines.append(_("Override: %(name)s, %(span)s") % {"name": _who(o), "span": _span(o, tz)})
+        lines += _comment(o)
     for piece in state.get("on_call") or []:
         name = piece.get("contact") or _("Nobody")
         lines.append(_("On call: %(name)s, %(span)s") % {"name": name, "span": _span(piece, tz)})
@@ -80,3 +88,39 @@ def annotate(events: list, tz) -> list:
         e.before_lines = describe(e.before, tz)
         e.after_lines = describe(e.after, tz)
     return events
+
+
+def shift_label(shift, tz) -> str:
+    """A shift as the history names it: "5/01 7:30 am Rotation OC (0)"."""
+    return f"{fmt(shift.start, tz, with_year=True)} {shift.name} {shift.role} ({shift.rank})"
+
+
+def table(events, tz):
+    """The history as a spreadsheet table (portal.sheets): one row per event, its time a
+    real date in the account's zone, what was before and after as lines of text."""
+    from portal import sheets
+
+    def rows():
+        for e in events:
+            annotate([e], tz)
+            yield [
+                e.at,
+                e.actor_name,
+                str(e.label),
+                shift_label(e.shift, tz) if e.shift else "",
+                "\n".join(e.before_lines),
+                "\n".join(e.after_lines),
+            ]
+
+    return sheets.Table(
+        columns=[
+            sheets.Column(_("When"), sheets.DATETIME),
+            sheets.Column(_("Who")),
+            sheets.Column(_("What")),
+            sheets.Column(_("Shift")),
+            sheets.Column(_("Before"), wrap=True),
+            sheets.Column(_("After"), wrap=True),
+        ],
+        rows=rows(),
+        tz=tz,
+    )

@@ -1,5 +1,5 @@
 """The On Call page and its dialogs (Assign, Override, UnAssign, Swap Shift, Comment),
-the schedule's history, Save as PDF and the calendar links.
+Save as PDF and the calendar links (the history: history_views).
 
 Every query starts from request.account; a shift of another account is a 404. Clients
 change who is on call; schedules and shifts themselves are the staff's (back office), so
@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from portal.dates import (
@@ -26,7 +27,6 @@ from portal.dates import (
     which_of,
 )
 from portal.oncall import checks, feeds, page, services
-from portal.oncall import history as history_text
 from portal.oncall.models import Assignment, CalendarFeed, Schedule, Shift
 from portal.oncall.services import Actor, OnCallError, StaleShift
 
@@ -297,7 +297,10 @@ def assign(request, account_number):
     except OnCallError as exc:
         return _refused(request, template, context, exc)
     if until is not None:
-        msg = _("%(name)s is assigned to %(n)s shifts.") % {"name": contact.name, "n": len(changed)}
+        n = len(changed)
+        msg = ngettext(
+            "%(name)s is assigned to %(n)s shift.", "%(name)s is assigned to %(n)s shifts.", n
+        ) % {"name": contact.name, "n": n}
     else:
         msg = _("%(name)s is assigned.") % {"name": contact.name}
     return _done(request, shift, msg)
@@ -502,23 +505,7 @@ def comment(request, account_number):
     return _done(request, shift, _("Your comment is saved."))
 
 
-# --- History, PDF, calendar links ------------------------------------------------------
-
-
-def history(request, account_number):
-    schedules = _schedules(request)
-    schedule = _pick_schedule(request, schedules)
-    events = []
-    if schedule is not None:
-        events = history_text.annotate(
-            list(schedule.events.select_related("shift")[:500]), request.account.tz
-        )
-    return render(
-        request,
-        "oncall/history.html",
-        {"schedules": schedules, "schedule": schedule, "events": events},
-    )
-
+# --- PDF, calendar links (the history is in history_views) -----------------------------
 
 def pdf(request, account_number):
     from weasyprint import HTML

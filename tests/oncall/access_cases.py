@@ -17,6 +17,8 @@ CASES = [
     AccessCase("oncall_comment"),
     AccessCase("oncall_assign", method="post", setup=_shift),
     AccessCase("oncall_history", setup=_shift),
+    AccessCase("oncall_history_csv", setup=_shift),
+    AccessCase("oncall_history_xlsx", setup=_shift),
     AccessCase("oncall_pdf", setup=_shift),
     AccessCase("oncall_feeds"),
 ]

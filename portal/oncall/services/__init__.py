@@ -64,6 +64,11 @@ from portal.oncall.services.engine import (  # noqa: F401
     refresh_intervals,
     resolve,
 )
+from portal.oncall.services.history import (  # noqa: F401
+    history_events,
+    history_shifts,
+    mentions,
+)
 from portal.oncall.services.lookup import (  # noqa: F401
     _db_datetime,
     _on_call_entries,
