@@ -58,6 +58,24 @@ def _status(r) -> str:
     return format_html("{}<br><small>{}</small>", text, count)
 
 
+def _assignment_comments(r, tz) -> str:
+    """The comments typed with the shift's assignment and its overrides, each saying whose."""
+    out = []
+    if r.base is not None and r.base.comment:
+        who = _("Assigned: %(name)s") % {"name": r.base.contact_name}
+        out.append((r.base.comment, who))
+    for o in r.overrides:
+        if o.comment:
+            span = f"{fmt(o.start, tz)} – {fmt(o.end, tz)}"
+            out.append(
+                (
+                    o.comment,
+                    _("Override: %(name)s, %(span)s") % {"name": o.contact_name, "span": span},
+                )
+            )
+    return format_html_join("", '<p class="oc-comment">{} <small>— {}</small></p>', out)
+
+
 @register.simple_tag(takes_context=True)
 def shift_rows(context) -> str:
     rows = context["rows"]
@@ -114,8 +132,7 @@ def shift_rows(context) -> str:
                 '<p class="oc-comment">{} <small>— {}, {}</small></p>',
                 ((c.text, c.author_name, fmt(c.at, tz, with_year=True)) for c in r.comments),
             )
-            if r.base is not None and r.base.comment:
-                notes += format_html('<p class="oc-comment">{}</p>', r.base.comment)
+            notes += _assignment_comments(r, tz)
         out.append(
             format_html(
                 '<tr id="shift-{pk}" class="{classes}" data-shift="{pk}">\n'
