@@ -3,18 +3,19 @@
 One feed per schedule (every shift, with whoever is on call, overrides applied) and one per
 contact (each stretch of time that contact is on call). Event UIDs are stable (one per shift,
 or per shift, contact and stretch) and SEQUENCE follows the shift's version, so calendar programs update
-events in place; shifts removed by the staff are published as CANCELLED.
+events in place; shifts removed by the staff, and in a contact's feed the shifts or stretches
+that contact lost, are published as CANCELLED (for LOST_KEPT after their end).
 """
 
 import datetime as dt
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from portal.oncall import services
-from portal.oncall.models import CalendarFeed, OnCallInterval, Shift
+from portal.oncall.models import Assignment, CalendarFeed, OnCallInterval, Shift
 
 PAST = dt.timedelta(days=60)
 FUTURE = dt.timedelta(days=400)
@@ -143,39 +144,92 @@ def build(feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
                     s.version,
                 )
             )
-    # Removed shifts this contact was on: cancelled, so calendars drop them; each stretch
-    # under the UID it was published with (worked out again from the shift's assignments,
-    # as its stored intervals went with it).
-    removed = (
-        Shift.objects.filter(
-            schedule__account=account,
-            removed_at__gte=now - PAST,
-            assignments__contact=contact,
-            assignments__revoked_at=None,
+    # Shifts this contact lost (unassigned, overridden for a whole stretch, swapped away, the
+    # shift or its schedule removed): each stretch once published and no longer there comes
+    # as CANCELLED under the UID it had, with the shift's version (bumped by the change that
+    # lost it) as a higher SEQUENCE, for LOST_KEPT after the shift's end.
+    for s, uid, start, end in lost_stretches(account, contact, now, keep=by_shift):
+        cal.add_component(
+            _event(
+                uid,
+                start,
+                end,
+                f"{s.schedule.name}: {s.name} {s.role} ({s.rank})",
+                "",
+                s.version,
+                cancelled=True,
+            )
         )
-        .exclude(pk__in=by_shift.keys())
-        .distinct()
-    )
-    for s in removed:
-        pieces = [
-            p
-            for p in services.resolve(
-                s.start, s.end, services.active_base(s), services.active_overrides(s)
-            )
-            if p.contact_id == contact.pk
-        ]
-        for uid, run in _contact_runs(s, contact, pieces) or [
-            (f"shift-{s.pk}-contact-{contact.pk}@oncall", [s])
-        ]:
-            cal.add_component(
-                _event(
-                    uid,
-                    run[0].start,
-                    run[-1].end,
-                    f"{s.name} {s.role} ({s.rank})",
-                    "",
-                    s.version,
-                    cancelled=True,
-                )
-            )
     return cal.to_ical()
+
+
+# --- Lost shifts -------------------------------------------------------------------------
+
+LOST_KEPT = dt.timedelta(days=30)  # how long after its end a lost shift stays, cancelled
+
+
+def _stretches(shift, active: list, contact_id: int) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The contact's stretches of the shift when `active` (oldest first) were its
+    assignments: the newest override covering a moment, else the newest base."""
+    layers = [
+        (a.kind == Assignment.OVERRIDE, n, max(a.start, shift.start), min(a.end, shift.end), a)
+        for n, a in enumerate(active)
+    ]
+    layers = [layer for layer in layers if layer[2] < layer[3]]
+    points = sorted({shift.start, shift.end} | {x for layer in layers for x in layer[2:4]})
+    out: list[tuple[dt.datetime, dt.datetime]] = []
+    for s, e in zip(points, points[1:], strict=False):
+        covering = [layer for layer in layers if layer[2] <= s and e <= layer[3]]
+        winner = max(covering, key=lambda layer: layer[:2])[4] if covering else None
+        if winner is None or winner.contact_id != contact_id:
+            continue
+        if out and out[-1][1] == s:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _published(shift, contact) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """Every UID the contact's feed gave this shift, in each state its assignments went
+    through (each made or revoked moment), with the times it had last."""
+    assignments = sorted(shift.assignments.all(), key=lambda a: (a.created_at, a.pk))
+    moments = sorted(
+        {a.created_at for a in assignments} | {a.revoked_at for a in assignments if a.revoked_at}
+    )
+    out: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+    for t in moments:
+        active = [
+            a
+            for a in assignments
+            if a.created_at <= t and (a.revoked_at is None or a.revoked_at > t)
+        ]
+        for n, (start, end) in enumerate(_stretches(shift, active, contact.pk)):
+            suffix = "" if n == 0 else f"-{start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+            out[f"shift-{shift.pk}-contact-{contact.pk}{suffix}@oncall"] = (start, end)
+    return out
+
+
+def lost_stretches(account, contact, now: dt.datetime, keep=None):
+    """(shift, uid, start, end) of each stretch the contact's feed published and lost:
+    `keep` maps the shifts' ids to the contact's current pieces (whose UIDs stay)."""
+    keep = keep or {}
+    shifts = (
+        Shift.objects.filter(
+            schedule__account=account, assignments__contact=contact, start__lt=now + FUTURE
+        )
+        .filter(
+            Q(end__gt=now - LOST_KEPT)
+            | Q(removed_at__gte=now - PAST)
+            | Q(schedule__removed_at__gte=now - PAST)
+        )
+        .select_related("schedule")
+        .prefetch_related("assignments")
+        .distinct()
+        .order_by("start", "pk")
+    )
+    for s in shifts:
+        current = {uid for uid, _run in _contact_runs(s, contact, keep.get(s.pk, []))}
+        for uid, (start, end) in _published(s, contact).items():
+            if uid not in current:
+                yield s, uid, start, end
