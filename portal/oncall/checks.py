@@ -37,9 +37,7 @@ def booking_lines(found: list[services.DoubleBooking], tz) -> list[str]:
     ]
 
 
-def ask_to_confirm(
-    request, dialog, template: str, context: dict, found, confirm_value: str = "1"
-):
+def ask_to_confirm(request, dialog, template: str, context: dict, found, confirm_value: str = "1"):
     """The dialog again, its values kept, with the warning and a "Save anyway" button."""
     context.update(
         double_bookings=booking_lines(found, request.account.tz),

@@ -69,11 +69,17 @@ def test_each_admin_reads_the_alert_in_their_language_with_a_link_to_the_gap(
     )
     assert "Nobody is assigned to these on-call periods (times in America/Toronto):" in en
     assert f"01 Horaire · Rotation OC (0): {day.month}/{day.day:02d}/{day.year} 8:00 am" in en
-    assert str(mails["patron@example.com"]["Subject"]).strip().startswith(
-        "4000-TEST\u00a0: personne n'est de garde pour une partie des 7 prochains jours"
+    assert (
+        str(mails["patron@example.com"]["Subject"])
+        .strip()
+        .startswith(
+            "4000-TEST\u00a0: personne n'est de garde pour une partie des 7 prochains jours"
+        )
     )
     assert "Personne n'est assigné à ces périodes de garde (heures de America/Toronto)" in fr
-    assert f"01 Horaire · Rotation OC (0)\u00a0: {day.day:02d}/{day.month:02d}/{day.year} 8h00" in fr
+    assert (
+        f"01 Horaire · Rotation OC (0)\u00a0: {day.day:02d}/{day.month:02d}/{day.year} 8h00" in fr
+    )
     assert link in en and link in fr
     # The time after the shift, which no shift covers, is a gap too (services.gaps).
     assert "no shift" in en and "aucun quart" in fr.lower()

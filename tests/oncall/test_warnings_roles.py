@@ -77,9 +77,12 @@ def test_an_override_is_checked_over_its_own_times(world):
     )
     assert (b.start, b.end) == (start, w["techs"].end)
     before = w["techs"].start
-    assert services.override_double_bookings(
-        w["shift"], w["anthony"], before - dt.timedelta(hours=1), before
-    ) == []
+    assert (
+        services.override_double_bookings(
+            w["shift"], w["anthony"], before - dt.timedelta(hours=1), before
+        )
+        == []
+    )
 
 
 def test_a_swap_is_checked_for_both_people(world):
@@ -197,7 +200,7 @@ def test_a_client_admin_of_a_view_only_account_still_changes(member_client, worl
 
 
 def test_the_api_saves_a_double_booking_as_before(api, make_token, world):
-    w, account = world, world["shift"].schedule.account
+    account = world["shift"].schedule.account
     token = make_token("oncall:write", [account])
     r = api(
         "put",

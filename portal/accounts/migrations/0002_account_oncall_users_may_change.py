@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='oncall_users_may_change',
-            field=models.BooleanField(default=True, help_text='When unticked, client users only view the On Call page; client admins may always change who is on call.', verbose_name='client users may change who is on call'),
+            model_name="account",
+            name="oncall_users_may_change",
+            field=models.BooleanField(
+                default=True,
+                help_text="When unticked, client users only view the On Call page; client admins may always change who is on call.",
+                verbose_name="client users may change who is on call",
+            ),
         ),
     ]

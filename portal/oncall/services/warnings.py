@@ -163,4 +163,3 @@ def gaps_left(
         else:
             found.append(GapLeft(start, stop, shift))
     return sorted(found, key=lambda g: (g.start, g.end))
-
