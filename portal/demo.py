@@ -1508,6 +1508,9 @@ def at_local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo(TZ_NAME))
 
 
+PAST_REASON = "demo data"
+
+
 def seed_oncall(
     accounts: dict, contacts: dict, start: dt.datetime, now: dt.datetime, report: Report, log
 ) -> None:
@@ -1569,7 +1572,9 @@ def seed_oncall(
                     .first()
                 )
                 if current is None or current.contact_id != person.pk:
-                    assign(shift, person, actor=actor)
+                    # The demo's past is written as the staff would correct it, with a reason.
+                    past = PAST_REASON if shift.start < now else None
+                    assign(shift, person, actor=actor, past_reason=past)
                     report["assignments"].add("created")
                 else:
                     report["assignments"].add("unchanged")
@@ -1582,7 +1587,7 @@ def seed_oncall(
                         else "On-call van keys are picked up at the shop Monday morning."
                     )
                     if not shift.comments.filter(text=text).exists():
-                        comment(shift, text, actor=actor)
+                        comment(shift, text, actor=actor, past_reason=PAST_REASON)
                         report["comments"].add("created")
                     else:
                         report["comments"].add("unchanged")
@@ -1615,6 +1620,7 @@ def _demo_override(shift, people, base, ahead: int, actor, override, report: Rep
     if exists:
         report["overrides"].add("unchanged")
         return
+    past = PAST_REASON if start < dt.datetime.now(dt.UTC) else None
     with transaction.atomic():
-        override(shift, cover, start, end, actor=actor, comment="")
+        override(shift, cover, start, end, actor=actor, comment="", past_reason=past)
     report["overrides"].add("created")

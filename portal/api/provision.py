@@ -14,11 +14,11 @@ from pydantic import BaseModel
 from portal.accounts import audit
 from portal.accounts.models import Account
 from portal.accounts.services import AccountIn, upsert_account
-from portal.api.auth import account_for, invalid, require_scope
+from portal.api.auth import ApiError, account_for, invalid, require_scope
 from portal.api.ingest import BatchCounts, ErrorOut
 from portal.api.urls import document, json_body, read_json
 from portal.directory.models import Contact
-from portal.directory.services import ContactIn, upsert_contact
+from portal.directory.services import ContactIn, delete_contact, upsert_contact
 from portal.ingest import Counts
 
 router = Router(tags=["provisioning"])
@@ -140,3 +140,35 @@ def put_contact(request, number: str, contact_id: str):
         **answer,
     )
     return {"contact": contact_json(contact), **answer}
+
+
+class DeletedContact(BatchCounts):
+    contact: str
+    deleted: bool
+
+
+@router.delete(
+    "/accounts/{number}/contacts/{contact_id}",
+    response={200: DeletedContact, 404: ErrorOut, **ERRORS},
+    summary="Remove a directory contact",
+)
+def remove_contact(request, number: str, contact_id: str):
+    """From this moment every shift or override the contact held reads `source:
+    "unassigned"`, `contact: null` (a gap); the history keeps who it was. Idempotent: the
+    first DELETE counts `updated`, another one `unchanged`. Unknown contact: 404."""
+    account = account_for(request, number, PROVISION)
+    contact = Contact.objects.filter(account=account, external_id=contact_id).first()
+    if contact is None:
+        raise ApiError(404, f"Unknown contact: {contact_id}")
+    removed = delete_contact(contact, actor_name=f"api:{request.auth.name}")
+    answer = counts_of("updated" if removed else "unchanged")
+    audit.record(
+        "api.provision.contact_deleted",
+        request=request,
+        actor=request.auth.name,
+        account=account,
+        obj=contact,
+        contact_id=contact.external_id,
+        **answer,
+    )
+    return {"contact": contact.external_id, "deleted": True, **answer}

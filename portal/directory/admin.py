@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from portal.accounts import backoffice as text
 from portal.directory.models import Contact, InfoPage
-from portal.directory.services import ALLOWED_TAGS
+from portal.directory.services import ALLOWED_TAGS, delete_contact
 
 
 @admin.register(Contact)
@@ -17,6 +17,19 @@ class ContactAdmin(admin.ModelAdmin):
     list_select_related = ["account"]
     autocomplete_fields = ["account"]
     fields = ["account", "external_id", "name", "phone1", "phone2", "phone3", "sms", "email"]
+
+    # Deleting goes through the same service as the API's DELETE: a soft delete (the history
+    # keeps who it was), every shift or override it held a gap from now on. A deleted contact
+    # is gone from the back office's list too.
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(removed_at=None)
+
+    def delete_model(self, request, obj):
+        delete_contact(obj, user=request.user, actor_name=request.user.get_username())
+
+    def delete_queryset(self, request, queryset):
+        for contact in queryset:
+            self.delete_model(request, contact)
 
 
 @admin.register(InfoPage)

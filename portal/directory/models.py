@@ -21,6 +21,9 @@ class Contact(models.Model):
     search_text = models.TextField(blank=True, default="", editable=False)
     search_digits = models.TextField(blank=True, default="", editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Deleted (services.delete_contact): gone from the directory and the pickers; the shifts
+    # and overrides it held are gaps from this moment on, the history keeps who it was.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -37,8 +37,10 @@ def sanitize_html(html: str) -> str:
 from typing import Annotated  # noqa: E402
 
 from django.db import transaction  # noqa: E402
+from django.dispatch import Signal  # noqa: E402
 from pydantic import BaseModel, ConfigDict, EmailStr, Field  # noqa: E402
 
+from portal import clock  # noqa: E402
 from portal.ingest import validate_one  # noqa: E402
 
 
@@ -66,17 +68,53 @@ def upsert_contact(account, contact_id: str, data: dict):
         "email": spec.email or "",
     }
     with transaction.atomic():
-        contact = Contact.objects.filter(account=account, external_id=contact_id).first()
+        contact = (
+            Contact.objects.select_for_update()
+            .filter(account=account, external_id=contact_id)
+            .first()
+        )
         if contact is None:
             return Contact.objects.create(
                 account=account, external_id=contact_id, **values
             ), "created"
-        if all(getattr(contact, k) == v for k, v in values.items()):
+        removed_at = contact.removed_at
+        if removed_at is None and all(getattr(contact, k) == v for k, v in values.items()):
             return contact, "unchanged"
         for k, v in values.items():
             setattr(contact, k, v)
+        contact.removed_at = None
         contact.save()
+        if removed_at is not None:
+            # Back in the directory, but the shifts it held stay lost (gaps) from its deletion.
+            contact_restored.send(sender=Contact, contact=contact, removed_at=removed_at)
         return contact, "updated"
+
+
+# Sent inside the deletion's transaction (portal.oncall turns the contact's shifts and
+# overrides into gaps from that moment, and records it): the directory knows nothing of the
+# apps that read its contacts, so imports stay one-way.
+contact_removed = Signal()  # contact, at, user, actor_name
+contact_restored = Signal()  # contact, removed_at
+
+
+def delete_contact(contact, *, user=None, actor_name: str = "") -> bool:
+    """Remove a contact from the directory (contract: DELETE .../contacts/{id}), the one code
+    path of the API and the back office: kept as a soft delete (`removed_at`), so the history
+    keeps who it was; gone from the directory and the pickers. From this moment every shift
+    or override it held is a gap (the on-call app's receiver). False when it was already
+    removed (nothing changes: the DELETE is idempotent)."""
+    from portal.directory.models import Contact
+
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        if contact.removed_at is not None:
+            return False
+        contact.removed_at = at = clock.now()
+        contact.save(update_fields=["removed_at"])
+        contact_removed.send(
+            sender=Contact, contact=contact, at=at, user=user, actor_name=actor_name
+        )
+        return True
 
 
 PHONE_CHARS = set("0123456789()+-. \u00a0\u2011")

@@ -11,7 +11,7 @@ from portal.directory.services import search_contacts
 @require_GET
 def directory(request, account_number):
     q = request.GET.get("q", "").strip()[:100]
-    contacts = request.account.contacts.all()
+    contacts = request.account.contacts.filter(removed_at=None)
     if q:
         contacts = search_contacts(contacts, q)
     return render(

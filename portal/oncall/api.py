@@ -195,7 +195,7 @@ def _shift(schedule: Schedule, shift_id: str) -> Shift:
 
 
 def _contact(account, contact_id: str):
-    contact = account.contacts.filter(external_id=contact_id).first()
+    contact = account.contacts.filter(external_id=contact_id, removed_at=None).first()
     if contact is None:
         raise invalid("contact", f"Unknown contact: {contact_id}")
     return contact

@@ -88,6 +88,9 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_by_name = models.CharField(max_length=200, blank=True)
+    # A revocation takes effect from this moment (a client's: from the moment it was done, so
+    # that the past keeps who was on call); null on a revoked assignment: it never counted.
+    effective_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -19,7 +19,7 @@ from portal.ingest import fold
 from portal.oncall import services
 from portal.oncall.models import Assignment, OnCallInterval, Schedule, Shift
 
-VIEWS = ("day", "week", "month", "list")
+VIEWS = ("day", "week", "month", "list", "timeline")  # timeline: over a day, week or month
 FULL, PARTIAL, NONE = "full", "partial", "none"
 
 

@@ -26,7 +26,7 @@ from portal.dates import (
     repeated,
     which_of,
 )
-from portal.oncall import checks, feeds, page, services
+from portal.oncall import checks, feeds, page, services, timeline
 from portal.oncall.models import Assignment, CalendarFeed, Schedule, Shift
 from portal.oncall.services import Actor, OnCallError, StaleShift
 
@@ -114,7 +114,10 @@ def _context(request) -> dict:
     today = now.astimezone(tz).date()
     show_now = request.GET.get("now") == "1"
     day = today if show_now else _day(request)
-    first, last = page.period(view, day)
+    # The Timeline view runs over a day, a week or a month (its own choice, "span").
+    span = request.GET.get("span") if request.GET.get("span") in timeline.SPANS else ""
+    span = span or timeline.DEFAULT_SPAN
+    first, last = page.period(span if view == "timeline" else view, day)
     start, end = page.local_midnight(first, tz), page.local_midnight(last, tz)
     rows = page.rows_for(schedule, start, end, tz, now) if schedule else []
     contacts = list(account.contacts.order_by("name"))
@@ -132,6 +135,7 @@ def _context(request) -> dict:
         for k, v in {
             "schedule": schedule.external_id if schedule else "",
             "view": view,
+            "span": span if view == "timeline" else "",
             "date": day.isoformat(),
             "contact": request.GET.get("contact", ""),
             "assignment": assignment,
@@ -151,11 +155,19 @@ def _context(request) -> dict:
             ("week", _("Week")),
             ("month", _("Month")),
             ("list", _("List")),
+            ("timeline", _("Timeline")),
         ],
         "day": day,
         "first": first,
         "last_day": last - dt.timedelta(days=1),
         "rows": shown,
+        "span": span,
+        "spans": [("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
+        "timeline": timeline.build(
+            shown, page.filter_rows(rows, role=role), first, last, span, tz, contact
+        )
+        if view == "timeline" and schedule
+        else None,
         "all_count": len(rows),
         "contacts": contacts,
         "contact": contact,

@@ -161,3 +161,112 @@ def test_stored_on_call_equals_the_reference(account, steps):
                     ref.base[a.pk], ref.base[b.pk] = ref.base[b.pk], ref.base[a.pk]
             check(account, ref)
         transaction.set_rollback(True)
+
+
+# --- The past is history (issue 12) ------------------------------------------------------
+#
+# Client actions at increasing times, the services' clock moved for real (portal.clock): the
+# answer of on_call_at for any instant before an action is the same after it — whether the
+# action is refused or not, and for a contact deleted from the directory too.
+
+client_ops = st.one_of(
+    st.tuples(st.just("assign"), st.integers(0, N_SHIFTS - 1), st.integers(0, N_CONTACTS - 1)),
+    st.tuples(
+        st.just("recurring"),
+        st.integers(0, N_SHIFTS - 1),
+        st.integers(0, N_CONTACTS - 1),
+        st.integers(0, 4),
+    ),
+    st.tuples(
+        st.just("override"),
+        st.integers(0, N_SHIFTS - 1),
+        st.integers(0, N_CONTACTS - 1),
+        st.integers(-24, 24 * 7),  # hours from the shift start: may be in the past
+        st.integers(1, 24 * 7),
+    ),
+    st.tuples(st.just("unassign"), st.integers(0, N_SHIFTS - 1)),
+    st.tuples(st.just("unassign_override"), st.integers(0, N_SHIFTS - 1), st.integers(0, 5)),
+    st.tuples(st.just("swap"), st.integers(0, N_SHIFTS - 1), st.integers(0, N_SHIFTS - 1)),
+    st.tuples(st.just("delete_contact"), st.integers(0, N_CONTACTS - 1)),
+)
+
+
+def answers(account, instants):
+    return [
+        sorted(
+            (e["shift_id"], e["source"], e["contact"] and e["contact"]["id"])
+            for e in services.on_call_at(account, at)
+        )
+        for at in instants
+    ]
+
+
+def client_action(step, shifts, people):
+    from portal.directory.services import delete_contact
+
+    kind = step[0]
+    if kind == "assign":
+        services.assign(shifts[step[1]], people[step[2]], actor=ME)
+    elif kind == "recurring":
+        s = shifts[step[1]]
+        last = s.start.astimezone(TORONTO).date() + dt.timedelta(weeks=step[3])
+        services.assign(s, people[step[2]], actor=ME, recurring_until=last)
+    elif kind == "override":
+        s = shifts[step[1]]
+        a = s.start + step[3] * HOUR
+        services.override(s, people[step[2]], a, a + step[4] * HOUR, actor=ME)
+    elif kind == "unassign":
+        services.unassign(shifts[step[1]], actor=ME)
+    elif kind == "unassign_override":
+        s = shifts[step[1]]
+        active = list(s.assignments.filter(kind=Assignment.OVERRIDE, revoked_at=None))
+        if active:
+            services.unassign_override(active[step[2] % len(active)], actor=ME)
+    elif kind == "swap":
+        services.swap(shifts[step[1]], shifts[step[2]], actor=ME)
+    else:
+        delete_contact(people[step[1]], actor_name="prop")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.integers(0, 24 * 9), client_ops),  # hours the clock moves on, the action
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_client_actions_never_change_the_past(account, steps):
+    first = local(2023, 3, 6)
+    with transaction.atomic(), services.clock_at(first - dt.timedelta(days=2)):
+        schedule, _ = services.upsert_schedule(account, "01", "01 Horaire")
+        shifts = [
+            services.upsert_shift(
+                schedule,
+                f"w{i}",
+                start=services.add_local_days(first, 7 * i, TORONTO),
+                end=services.add_local_days(first, 7 * (i + 1), TORONTO),
+            )[0]
+            for i in range(N_SHIFTS)
+        ]
+        people = [contact(account, f"c{j}", f"Contact {j}") for j in range(N_CONTACTS)]
+        for j, s in enumerate(shifts):  # planned ahead: everyone assigned, one override
+            services.assign(s, people[j % N_CONTACTS], actor=ME)
+        services.override(shifts[1], people[2], shifts[1].start + 30 * HOUR, shifts[1].start + 60 * HOUR, actor=ME)  # fmt: skip
+        grid = [first - HOUR + k * 3 * HOUR for k in range(8 * N_SHIFTS * 7 + 2)]
+        now = services._now()
+        for hours, step in steps:
+            now = now + hours * HOUR
+            services.set_clock(now)
+            past = [at for at in grid if at < now] + [now - dt.timedelta(seconds=1)]
+            before = answers(account, past)
+            try:
+                client_action(step, shifts, people)
+            except OnCallError:
+                pass  # refused: nothing may change anyway
+            for s in shifts:
+                s.refresh_from_db()
+            assert answers(account, past) == before, (now, step)
+        transaction.set_rollback(True)

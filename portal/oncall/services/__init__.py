@@ -16,6 +16,7 @@ Rules:
 # The package's modules, each small; every name is read from here, as before the split.
 from portal.oncall.services.actions import (  # noqa: F401
     _assign_one,
+    _end_bases,
     _grant,
     _who_state,
     assign,
@@ -30,8 +31,13 @@ from portal.oncall.services.base import (  # noqa: F401
     END_AFTER_SHIFT,
     END_BEFORE_START,
     OUT_OF_RANGE,
+    OVERRIDE_FINISHED,
+    REASON_REQUIRED,
+    SHIFT_FINISHED,
     STALE,
+    START_BEFORE_NOW,
     START_BEFORE_SHIFT,
+    START_GRACE,
     SYSTEM,
     Actor,
     OnCallError,
@@ -43,13 +49,24 @@ from portal.oncall.services.base import (  # noqa: F401
     _check_contact,
     _contact_state,
     _event,
+    _from_now,
     _iso,
     _lock,
     _now,
+    _past_reason,
+    _refuse_finished,
     _revoke,
     _shift_state,
+    _with_reason,
     active_base,
     active_overrides,
+    clock_at,
+    counting,
+    set_clock,
+)
+from portal.oncall.services.contacts import (  # noqa: F401
+    contact_removed,
+    contact_restored,
 )
 from portal.oncall.services.coverage import (  # noqa: F401
     Gap,

@@ -17,7 +17,10 @@ from portal.oncall.models import (
 from portal.oncall.services.base import (
     END_AFTER_SHIFT,
     END_BEFORE_START,
+    OVERRIDE_FINISHED,
+    START_BEFORE_NOW,
     START_BEFORE_SHIFT,
+    START_GRACE,
     Actor,
     OnCallError,
     _actor,
@@ -26,11 +29,16 @@ from portal.oncall.services.base import (
     _bump,
     _check_contact,
     _event,
+    _from_now,
     _iso,
     _lock,
     _now,
+    _past_reason,
+    _refuse_finished,
     _revoke,
+    _with_reason,
     active_base,
+    counting,
 )
 from portal.oncall.services.engine import refresh_intervals
 from portal.oncall.services.structure import series
@@ -63,19 +71,43 @@ def _grant(
     )
 
 
-def _assign_one(shift: Shift, contact: Contact, actor: Actor, comment: str, action: str) -> bool:
+def _end_bases(shift: Shift, actor: Actor, now: dt.datetime, past_reason: str | None) -> None:
+    """The shift's base assignment stops counting where the change takes effect: from now on
+    (never its past), or, correcting the past, altogether: every base that still counts for
+    some time is then voided (a revoked one keeps its revocation, now without effect)."""
+    if past_reason is None:
+        current = active_base(shift)
+        if current is not None:
+            _revoke(current, actor, now, effective=_from_now(shift, now, None))
+        return
+    for a in counting(shift).filter(kind=Assignment.BASE):
+        if a.revoked_at is None:
+            _revoke(a, actor, now)
+        else:
+            a.effective_until = None
+            a.save(update_fields=["effective_until"])
+
+
+def _assign_one(
+    shift: Shift,
+    contact: Contact,
+    actor: Actor,
+    comment: str,
+    action: str,
+    now: dt.datetime | None = None,
+    past_reason: str | None = None,
+) -> bool:
     current = active_base(shift)
     if current is not None and current.contact_id == contact.pk and not comment:
         return False
-    now = _now()
-    if current is not None:
-        _revoke(current, actor, now)
+    now = now or _now()
+    _end_bases(shift, actor, now, past_reason)
     new = _grant(
         shift,
         Assignment.BASE,
         contact=contact,
         contact_name=contact.name,
-        start=shift.start,
+        start=_from_now(shift, now, past_reason),
         end=shift.end,
         comment=comment,
         actor=actor,
@@ -89,7 +121,7 @@ def _assign_one(shift: Shift, contact: Contact, actor: Actor, comment: str, acti
         actor,
         action,
         {"assignment": _assignment_state(current)},
-        {"assignment": _assignment_state(new)},
+        _with_reason({"assignment": _assignment_state(new)}, past_reason),
     )
     return True
 
@@ -102,13 +134,19 @@ def assign(
     comment: str = "",
     recurring_until: dt.date | None = None,
     expected_version: int | None = None,
+    past_reason: str | None = None,
 ) -> list[Shift]:
     """Make `contact` the shift's person (and, with `recurring_until`, of every later shift of
-    the same series up to that date). Returns the shifts whose person changed."""
+    the same series up to that date). Returns the shifts whose person changed. A finished
+    shift is refused; one in progress changes from now on. `past_reason` (staff only):
+    correct the past, the whole shift, with this reason in the history."""
     actor = _actor(actor)
     comment = (comment or "").strip()
+    past_reason = _past_reason(past_reason)
     with transaction.atomic():
+        now = _now()
         shift = _lock(shift, expected_version)
+        _refuse_finished(shift, now, past_reason)
         _check_contact(shift, contact)
         if (
             recurring_until is not None
@@ -119,25 +157,39 @@ def assign(
                 field="recurring_until",
             )
         changed = []
-        if _assign_one(shift, contact, actor, comment, "assign"):
+        if _assign_one(shift, contact, actor, comment, "assign", now, past_reason):
             changed.append(shift)
         if recurring_until is not None:
             for other in series(shift, recurring_until):
                 other = _lock(other)
-                if _assign_one(other, contact, actor, comment, "assign_recurring"):
+                if past_reason is None and other.end <= now:
+                    continue  # the past is history
+                if _assign_one(
+                    other, contact, actor, comment, "assign_recurring", now, past_reason
+                ):
                     changed.append(other)
         return changed
 
 
-def unassign(shift: Shift, *, actor: Actor, expected_version: int | None = None) -> None:
-    """Revoke the base assignment: the shift is empty again (its overrides stay)."""
+def unassign(
+    shift: Shift,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+    past_reason: str | None = None,
+) -> None:
+    """Revoke the base assignment: the shift is empty again (its overrides stay); a shift in
+    progress from now on, a finished one not at all (but with the staff's `past_reason`)."""
     actor = _actor(actor)
+    past_reason = _past_reason(past_reason)
     with transaction.atomic():
+        now = _now()
         shift = _lock(shift, expected_version)
+        _refuse_finished(shift, now, past_reason)
         current = active_base(shift)
         if current is None:
             raise OnCallError(_("Nobody is assigned to this shift."))
-        _revoke(current, actor)
+        _end_bases(shift, actor, now, past_reason)
         _bump(shift)
         refresh_intervals(shift)
         _event(
@@ -146,18 +198,23 @@ def unassign(shift: Shift, *, actor: Actor, expected_version: int | None = None)
             actor,
             "unassign",
             {"assignment": _assignment_state(current)},
-            {"assignment": None},
+            _with_reason({"assignment": None}, past_reason),
         )
 
 
-def check_override_times(shift: Shift, start: dt.datetime, end: dt.datetime) -> None:
-    """The seed's rule: an override lies inside its shift."""
+def check_override_times(
+    shift: Shift, start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
+) -> None:
+    """The seed's rule: an override lies inside its shift; and, given `now` (a client's
+    override), it does not start before now: the past is history."""
     if start < shift.start:
         raise OnCallError(START_BEFORE_SHIFT, field="start")
     if end > shift.end:
         raise OnCallError(END_AFTER_SHIFT, field="end")
     if end <= start:
         raise OnCallError(END_BEFORE_START, field="end")
+    if now is not None and start < now:
+        raise OnCallError(START_BEFORE_NOW, field="start")
 
 
 def override(
@@ -169,15 +226,22 @@ def override(
     actor: Actor,
     comment: str = "",
     expected_version: int | None = None,
+    past_reason: str | None = None,
 ) -> Assignment:
-    """`contact` covers the shift from `start` to `end` (inside the shift), on top of whoever
-    was on call; the newest override wins where overrides overlap."""
+    """`contact` covers the shift from `start` to `end` (inside the shift, not before now but
+    with the staff's `past_reason`), on top of whoever was on call; the newest override wins
+    where overrides overlap."""
     actor = _actor(actor)
     start, end = _aware(start, "start"), _aware(end, "end")
+    past_reason = _past_reason(past_reason)
     with transaction.atomic():
+        now = _now()
         shift = _lock(shift, expected_version)
+        _refuse_finished(shift, now, past_reason)
         _check_contact(shift, contact)
-        check_override_times(shift, start, end)
+        if past_reason is None and now - START_GRACE <= start < now:
+            start = now  # "now", typed to the minute or sent a moment ago: it starts as saved
+        check_override_times(shift, start, end, None if past_reason is not None else now)
         before = _who_state(shift)
         new = _grant(
             shift,
@@ -188,6 +252,7 @@ def override(
             end=end,
             comment=(comment or "").strip(),
             actor=actor,
+            when=now,
         )
         _bump(shift)
         refresh_intervals(shift)
@@ -197,25 +262,38 @@ def override(
             actor,
             "override",
             {"on_call": before},
-            {"override": _assignment_state(new), "on_call": _who_state(shift)},
+            _with_reason(
+                {"override": _assignment_state(new), "on_call": _who_state(shift)}, past_reason
+            ),
         )
         return new
 
 
 def unassign_override(
-    override: Assignment, *, actor: Actor, expected_version: int | None = None
+    override: Assignment,
+    *,
+    actor: Actor,
+    expected_version: int | None = None,
+    past_reason: str | None = None,
 ) -> None:
-    """Revoke an override: whoever it replaced is on call again for that time."""
+    """Revoke an override: whoever it replaced is on call again for that time — from now on
+    (an override in progress keeps its past; a finished one is refused), or, with the staff's
+    `past_reason`, for all of it."""
     actor = _actor(actor)
+    past_reason = _past_reason(past_reason)
     with transaction.atomic():
+        now = _now()
         shift = _lock(override.shift, expected_version)
+        _refuse_finished(shift, now, past_reason)
         o = Assignment.objects.select_for_update().get(pk=override.pk)
         if o.kind != Assignment.OVERRIDE or o.shift_id != shift.pk:
             raise OnCallError(_("This is not an override of this shift."))
         if o.revoked_at is not None:
             raise OnCallError(_("This override was already removed."))
+        if past_reason is None and o.end <= now:
+            raise OnCallError(OVERRIDE_FINISHED)
         before = _who_state(shift)
-        _revoke(o, actor)
+        _revoke(o, actor, now, effective=None if past_reason is not None else now)
         _bump(shift)
         refresh_intervals(shift)
         _event(
@@ -224,7 +302,7 @@ def unassign_override(
             actor,
             "unassign_override",
             {"override": _assignment_state(o), "on_call": before},
-            {"on_call": _who_state(shift)},
+            _with_reason({"on_call": _who_state(shift)}, past_reason),
         )
 
 
@@ -234,9 +312,13 @@ def swap(
     *,
     actor: Actor,
     expected_versions: tuple[int | None, int | None] | None = None,
+    past_reason: str | None = None,
 ) -> None:
-    """Exchange the people (base assignments) of two shifts of one account."""
+    """Exchange the people (base assignments) of two shifts of one account, from now on
+    (a finished shift is refused; one in progress keeps its past), or, with the staff's
+    `past_reason`, for the whole of both."""
     actor = _actor(actor)
+    past_reason = _past_reason(past_reason)
     if shift_a.pk == shift_b.pk:
         raise OnCallError(_("Choose two different shifts to swap."), field="shifts")
     va, vb = expected_versions or (None, None)
@@ -245,15 +327,16 @@ def swap(
         first, second = sorted([(shift_a, va), (shift_b, vb)], key=lambda p: p[0].pk)
         locked = {s.pk: _lock(s, v) for s, v in (first, second)}
         a, b = locked[shift_a.pk], locked[shift_b.pk]
+        now = _now()
+        for shift in (a, b):
+            _refuse_finished(shift, now, past_reason)
         if a.schedule.account_id != b.schedule.account_id:
             raise OnCallError(_("Both shifts must belong to this account."), field="shifts")
         base_a, base_b = active_base(a), active_base(b)
         if base_a is None and base_b is None:
             raise OnCallError(_("Neither shift has anyone assigned: there is nothing to swap."))
-        now = _now()
         for shift, old, incoming in ((a, base_a, base_b), (b, base_b, base_a)):
-            if old is not None:
-                _revoke(old, actor, now)
+            _end_bases(shift, actor, now, past_reason)
             new = None
             if incoming is not None:
                 new = _grant(
@@ -261,7 +344,7 @@ def swap(
                     Assignment.BASE,
                     contact=incoming.contact,
                     contact_name=incoming.contact_name,
-                    start=shift.start,
+                    start=_from_now(shift, now, past_reason),
                     end=shift.end,
                     comment=incoming.comment,
                     actor=actor,
@@ -276,18 +359,26 @@ def swap(
                 actor,
                 "swap",
                 {"assignment": _assignment_state(old)},
-                {"assignment": _assignment_state(new), "swapped_with": other.external_id},
+                _with_reason(
+                    {"assignment": _assignment_state(new), "swapped_with": other.external_id},
+                    past_reason,
+                ),
             )
 
 
-def comment(shift: Shift, text: str, *, actor: Actor) -> ShiftComment:
-    """A note on a shift. It never changes who is on call (the dispatch reads assignments)."""
+def comment(
+    shift: Shift, text: str, *, actor: Actor, past_reason: str | None = None
+) -> ShiftComment:
+    """A note on a shift. It never changes who is on call (the dispatch reads assignments);
+    a finished shift takes none (the contract: it refuses every change), but the staff's."""
     actor = _actor(actor)
     text = (text or "").strip()
+    past_reason = _past_reason(past_reason)
     if not text:
         raise OnCallError(_("Write a comment first."), field="comment")
     with transaction.atomic():
         shift = _lock(shift)
+        _refuse_finished(shift, _now(), past_reason)
         note = ShiftComment.objects.create(
             shift=shift, text=text, at=_now(), author=actor.user, author_name=actor.label[:200]
         )

@@ -6,9 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import clock
+from portal.clock import clock_at, set_clock  # noqa: F401  (re-exported for tests)
 from portal.directory.models import Contact
 from portal.oncall.models import (
     Assignment,
@@ -90,8 +93,61 @@ class StaleShift(OnCallError):
 OUT_OF_RANGE = _("Choose a time between the years 1900 and 2999.")
 
 
+# --- The clock -------------------------------------------------------------------------
+# Every service reads "now" here; tests move it for real with `clock_at` (portal.clock).
+
+
 def _now() -> dt.datetime:
-    return timezone.now()
+    return clock.now()
+
+
+# --- The past is history (contract, "Additions of 2026-12") ------------------------------
+#
+# Nothing a client does changes who was on call before the moment it is done: a finished
+# shift refuses every change, an override cannot start before now, and assigning,
+# unassigning or swapping a shift in progress takes effect from now on. Staff correcting the
+# past in the back office pass `past_reason`, which the history records.
+
+SHIFT_FINISHED = _(
+    "This shift is over: who was on call then is history and can no longer be changed."
+)
+START_BEFORE_NOW = _("The Start time cannot occur before now.")
+# An override typed to the minute (the dialog's fields) or sent a moment ago starts as it is
+# saved, not in the past; earlier than this is refused.
+START_GRACE = dt.timedelta(minutes=1)
+OVERRIDE_FINISHED = _(
+    "This override is over: who was on call then is history and can no longer be changed."
+)
+REASON_REQUIRED = _("Give the reason for correcting the past.")
+
+
+def _past_reason(past_reason: str | None) -> str | None:
+    """A staff correction's reason, stripped; an empty one is refused."""
+    if past_reason is None:
+        return None
+    reason = str(past_reason).strip()
+    if not reason:
+        raise OnCallError(REASON_REQUIRED, field="past_reason")
+    return reason[:500]
+
+
+def _refuse_finished(shift: Shift, now: dt.datetime, past_reason: str | None) -> None:
+    if past_reason is None and shift.end <= now:
+        raise OnCallError(SHIFT_FINISHED)
+
+
+def _from_now(shift: Shift, now: dt.datetime, past_reason: str | None) -> dt.datetime:
+    """Where a change to the shift's person takes effect: now for a shift in progress, its
+    start for a coming one (or, correcting the past, its start)."""
+    if past_reason is not None:
+        return shift.start
+    return max(shift.start, now)
+
+
+def _with_reason(state: dict, past_reason: str | None) -> dict:
+    if past_reason is not None:
+        state = {**(state or {}), "past_reason": past_reason}
+    return state
 
 
 def _iso(value: dt.datetime | None, tz=None) -> str | None:
@@ -169,7 +225,11 @@ def _bump(shift: Shift) -> None:
 
 
 def _check_contact(shift: Shift, contact: Contact) -> None:
-    if contact is None or contact.account_id != shift.schedule.account_id:
+    if (
+        contact is None
+        or contact.account_id != shift.schedule.account_id
+        or contact.removed_at is not None
+    ):
         raise OnCallError(_("Choose a contact of this account's directory."), field="contact")
 
 
@@ -190,9 +250,33 @@ def active_overrides(shift: Shift) -> list[Assignment]:
     )
 
 
-def _revoke(assignment: Assignment, actor: Actor, when: dt.datetime | None = None) -> None:
-    """Unassigning never deletes: the assignment is marked revoked, with who and when."""
+def _revoke(
+    assignment: Assignment,
+    actor: Actor,
+    when: dt.datetime | None = None,
+    *,
+    effective: dt.datetime | None = None,
+) -> None:
+    """Unassigning never deletes: the assignment is marked revoked, with who and when.
+    `effective`: the moment from which it no longer counts (before it, it still says who was
+    on call: the past is history); None: it never counted (a revocation before the shift, or
+    one the staff made to correct the past)."""
     assignment.revoked_at = when or _now()
     assignment.revoked_by = actor.user
     assignment.revoked_by_name = actor.label[:200]
-    assignment.save(update_fields=["revoked_at", "revoked_by", "revoked_by_name"])
+    assignment.effective_until = effective
+    assignment.save(
+        update_fields=["revoked_at", "revoked_by", "revoked_by_name", "effective_until"]
+    )
+
+
+def counting(shift: Shift):
+    """The shift's assignments that count for some time: the active ones, and the revoked ones
+    before the moment their revocation took effect; oldest first."""
+    return (
+        shift.assignments.filter(
+            models.Q(revoked_at=None) | models.Q(effective_until__gt=models.F("start"))
+        )
+        .select_related("contact")
+        .order_by("created_at", "id")
+    )

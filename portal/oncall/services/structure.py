@@ -128,6 +128,7 @@ def upsert_shift(
             return shift, "unchanged"
         before = _shift_state(shift)
         moved = "start" in changed or "end" in changed
+        old_start = shift.start
         if moved:
             before["overrides"] = [_assignment_state(a) for a in active_overrides(shift)]
         for f, v in values.items():
@@ -137,21 +138,27 @@ def upsert_shift(
         shift.save()
         after = _shift_state(shift)
         if moved:
-            _fit_assignments(shift, actor)
+            _fit_assignments(shift, actor, old_start)
             after["overrides"] = [_assignment_state(a) for a in active_overrides(shift)]
         _event(schedule, shift, actor, "shift_updated", before, after)
         refresh_intervals(shift)
         return shift, "updated"
 
 
-def _fit_assignments(shift: Shift, actor: Actor) -> None:
+def _fit_assignments(shift: Shift, actor: Actor, old_start: dt.datetime | None = None) -> None:
     """After a shift's times change, its assignments keep only what still fits inside it: the
     base follows the shift; an override is cut to the shift, or revoked when nothing of it
     is left. Cut in place, so that overrides keep their order (the newest wins); the shift's
-    event records them before and after."""
+    event records them before and after. A base that took effect during the shift (a change
+    made while it was in progress) keeps its start, cut to the shift."""
     for a in shift.assignments.filter(revoked_at=None):
-        if a.kind == Assignment.BASE:
+        if a.kind == Assignment.BASE and (old_start is None or a.start <= old_start):
             start, end = shift.start, shift.end
+        elif a.kind == Assignment.BASE:
+            start, end = min(max(a.start, shift.start), shift.end), shift.end
+            if start >= end:
+                _revoke(a, actor)
+                continue
         else:
             start, end = max(a.start, shift.start), min(a.end, shift.end)
             if start >= end:
