@@ -110,6 +110,7 @@ class EntryOut(BaseModel):
 class OverrideCreated(BaseModel):
     override_id: int
     shift: dict
+    warnings: dict = {}
 
 
 class OnCallOut(BaseModel):
@@ -393,6 +394,40 @@ def _framework_view():
     return view
 
 
+# --- Warnings (optional in every write's answer; they never block a write) ---------------
+
+
+def _warnings(bookings=(), gaps_of=()) -> dict:
+    """What the page would warn of: `double_bookings` (a contact on call in two roles at
+    once, services.warnings) found before saving, and `gaps` the change leaves in the next
+    days (services.gaps_left) for the shifts `gaps_of`, after saving. Optional fields."""
+    account = gaps_of[0].schedule.account if gaps_of else None
+    tz = account.tz if account else None
+    return {
+        "double_bookings": [
+            {
+                "contact": b.contact.external_id,
+                "shift": b.shift.external_id,
+                "role": b.role,
+                "other_schedule": b.other.schedule.external_id,
+                "other_shift": b.other.external_id,
+                "other_role": b.other.role,
+                "start": b.start.astimezone(tz or b.start.tzinfo).isoformat(),
+                "end": b.end.astimezone(tz or b.end.tzinfo).isoformat(),
+            }
+            for b in bookings
+        ],
+        "gaps": [
+            {
+                "shift": g.shift.external_id if g.shift else None,
+                "start": g.start.astimezone(tz).isoformat(),
+                "end": g.end.astimezone(tz).isoformat(),
+            }
+            for g in (services.gaps_left(account, list(gaps_of)) if account else [])
+        ],
+    }
+
+
 # --- The client's actions --------------------------------------------------------------
 
 SHIFT = "/accounts/{number}/schedules/{schedule_id}/shifts/{shift_id}"
@@ -411,6 +446,7 @@ def put_assignment(request, number: str, schedule_id: str, shift_id: str):
     account, shift, actor = _write_target(request, number, schedule_id, shift_id)
     body = _body(request, AssignmentIn)
     contact = _contact(account, body.contact)
+    bookings = services.assign_double_bookings(shift, contact, body.recurring_until)
     try:
         changed = services.assign(
             shift,
@@ -423,7 +459,11 @@ def put_assignment(request, number: str, schedule_id: str, shift_id: str):
     except OnCallError as exc:
         raise _refused(exc) from None
     shift.refresh_from_db()
-    return {"assigned": [s.external_id for s in changed], "shift": shift_state(shift)}
+    return {
+        "assigned": [s.external_id for s in changed],
+        "shift": shift_state(shift),
+        "warnings": _warnings(bookings, [shift]),
+    }
 
 
 @router.delete(SHIFT + "/assignment", summary="Unassign the base assignment")
@@ -436,7 +476,7 @@ def delete_assignment(
     except OnCallError as exc:
         raise _refused(exc) from None
     shift.refresh_from_db()
-    return {"shift": shift_state(shift)}
+    return {"shift": shift_state(shift), "warnings": _warnings((), [shift])}
 
 
 @router.post(
@@ -449,6 +489,9 @@ def post_override(request, number: str, schedule_id: str, shift_id: str):
     account, shift, actor = _write_target(request, number, schedule_id, shift_id)
     body = _body(request, OverrideIn)
     contact = _contact(account, body.contact)
+    bookings = []
+    if body.start < body.end:  # else the service refuses it with the seed's message
+        bookings = services.override_double_bookings(shift, contact, body.start, body.end)
     try:
         o = services.override(
             shift,
@@ -462,7 +505,8 @@ def post_override(request, number: str, schedule_id: str, shift_id: str):
     except OnCallError as exc:
         raise _refused(exc) from None
     shift.refresh_from_db()
-    return Status(201, {"override_id": o.pk, "shift": shift_state(shift)})
+    answer = {"override_id": o.pk, "shift": shift_state(shift)}
+    return Status(201, {**answer, "warnings": _warnings(bookings, [shift])})
 
 
 @router.delete(SHIFT + "/overrides/{override_id}", summary="Unassign an override")
@@ -478,7 +522,7 @@ def delete_override(request, number: str, schedule_id: str, shift_id: str, overr
     except OnCallError as exc:
         raise _refused(exc) from None
     shift.refresh_from_db()
-    return {"shift": shift_state(shift)}
+    return {"shift": shift_state(shift), "warnings": _warnings((), [shift])}
 
 
 @router.post(SHIFT + "/comment", openapi_extra=json_body("CommentIn"), summary="Comment a shift")
@@ -502,10 +546,11 @@ def post_swap(request, number: str, schedule_id: str):
     schedule = _schedule(account, schedule_id)
     body = _body(request, SwapIn)
     a, b = (_shift(schedule, sid) for sid in body.shifts)
+    bookings = services.swap_double_bookings(a, b) if a.pk != b.pk else []
     try:
         services.swap(a, b, actor=Actor.of_token(request.auth))
     except OnCallError as exc:
         raise _refused(exc) from None
     a.refresh_from_db()
     b.refresh_from_db()
-    return {"shifts": [shift_state(a), shift_state(b)]}
+    return {"shifts": [shift_state(a), shift_state(b)], "warnings": _warnings(bookings, [a, b])}

@@ -210,3 +210,23 @@ def test_the_api_saves_a_double_booking_as_before(api, make_token, world):
     )
     assert r.status_code == 200, r.content
     assert r.json()["assigned"] == ["now"]
+
+
+def test_the_api_answers_say_what_the_page_warns_of(api, make_token, world):
+    account = world["shift"].schedule.account
+    token = make_token("oncall:write", [account])
+    base = f"/api/v1/accounts/{account.number}/schedules/01/shifts"
+    r = api("put", f"{base}/now/assignment", token, json={"contact": "anthony"})
+    [b] = r.json()["warnings"]["double_bookings"]
+    assert (b["contact"], b["role"], b["other_schedule"], b["other_role"]) == (
+        "anthony",
+        "OC",
+        "02",
+        "TECH",
+    )
+    assert r.json()["warnings"]["gaps"] == []
+    r = api("delete", f"{base}/after/assignment", token)
+    assert r.status_code == 200
+    [gap] = r.json()["warnings"]["gaps"]
+    assert gap["shift"] == "after"
+    assert gap["start"] == world["after"].start.astimezone(account.tz).isoformat()
