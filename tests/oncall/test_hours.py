@@ -2,6 +2,7 @@
 the day, week or month in the account's zone and, with the Contact filter, that person's time,
 in real hours (23 or 25 on a clock-change day). The seed's own example reads 16.50."""
 
+import datetime as dt
 import re
 from urllib.parse import urlencode
 
@@ -12,6 +13,15 @@ from portal.oncall import services
 from tests.oncall.helpers import STAFF, contact, local, seed_schedule
 
 pytestmark = pytest.mark.django_db
+# The shifts are planned ahead: the services' clock reads 2023-01-01, before them (the past
+# is history: a finished shift can no longer be assigned).
+PLANNED = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def planned_ahead():
+    with services.clock_at(PLANNED):
+        yield
 
 
 def total(client, **params) -> str:
