@@ -115,6 +115,31 @@ def test_a_caller_id_typed_alone_finds_the_callers_calls_of_days_ago(
     axe(page)
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_preset_picked_after_typing_dates_is_what_is_searched(
+    new_page, live_server, make_account, make_user, axe, lang
+):
+    """Choosing a preset is what selects a preset: dates typed first (which check "Specific
+    dates/times"), then the page's own "Previous hour" clicked back: the last hour is searched."""
+    account = make_account("4000", "TEST")
+    make_user(f"pick-{lang}", account, language=lang)
+    call_log_data(account)
+    w = WORDS[lang]
+    page = new_page(locale=LOCALES[lang])
+    open_call_log(page, live_server, f"pick-{lang}", lang)
+    start, end = typed_days(account)
+    page.get_by_label(w["start_date"]).fill(start.isoformat())
+    page.get_by_label(w["end_date"]).fill(end.isoformat())
+    assert page.get_by_label(w["dates"]).is_checked()
+    page.get_by_label(w["hour"]).check()
+    page.get_by_role("button", name=w["search"]).click()
+    page.wait_for_load_state()
+    assert rows(section(page, lang, "recent")) == ["71000001"]
+    assert rows(section(page, lang, "archive")) == []
+    assert page.get_by_label(w["hour"]).is_checked()
+    axe(page)
+
+
 def test_without_javascript_typed_dates_win_over_the_pre_checked_preset(
     browser, live_server, make_account, make_user
 ):

@@ -33,6 +33,14 @@ document.addEventListener("input", (event) => {
   if (specific) specific.checked = true;
   else field.form.querySelectorAll("input[type=radio][data-period]").forEach((r) => { r.checked = false; });
 });
+// A preset picked by hand wins over dates typed before it (portal/presets.py, rule 1): the
+// form's preset_shown no longer names the radio drawn, so the server reads it as changed.
+document.addEventListener("change", (event) => {
+  const radio = event.target;
+  if (radio.type !== "radio" || radio.hasAttribute("data-period-specific") || !radio.form) return;
+  const shown = radio.form.querySelector("input[name=preset_shown]");
+  if (shown && radio.form.querySelector("[data-period-specific]")) shown.value = "";
+});
 // --- account switcher: navigate on an explicit choice, never on the arrow keys ---
 // Enter or the Go button submits; so does a pick from the open list (a change that no key
 // made). Arrow keys, Home/End and typing only move the choice.
