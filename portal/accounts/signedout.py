@@ -54,6 +54,8 @@ FILE_VIEWS = {
     "calls_download",
     "call_recording",
     "oncall_pdf",
+    "oncall_history_csv",
+    "oncall_history_xlsx",
 }
 
 

@@ -80,6 +80,8 @@ NOT_PAGES = {
     "calls_email": "an action (POST) that goes back to the call log",
     "call_recording": "an audio file",
     "oncall_pdf": "a file (PDF)",
+    "oncall_history_csv": "a file (CSV)",
+    "oncall_history_xlsx": "a file (Excel)",
     "billable_export": "a file (Excel)",
     "billable_email": "an action (POST) that goes back to the billable calls",
     "stats_export": "a file (Excel)",
