@@ -89,3 +89,26 @@ def test_each_admin_reads_the_alert_in_their_language_with_a_link_to_the_gap(
     url = urlsplit(link)
     page = client.get(f"{url.path}?{url.query}").content.decode()
     assert f'<input type="radio" name="shift" value="{gap.pk}" id="pick-{gap.pk}" checked>' in page
+
+
+def test_a_deleted_contacts_shift_is_in_the_alert_with_its_link(
+    smtp_inbox,  # noqa: F811
+    make_user,
+    account,
+    gap,
+):
+    from portal.directory.services import delete_contact
+    from tests.oncall.helpers import contact
+
+    luc = contact(account, "luc", "Luc Lambert")
+    later, _ = services.upsert_shift(
+        gap.schedule, "later", start=gap.end, end=gap.end + dt.timedelta(hours=12), actor=STAFF
+    )
+    services.assign(later, luc, actor=STAFF)
+    make_user("boss", account, email="boss@example.com")
+    delete_contact(luc, actor_name="staff")
+    call_command("oncall_gap_alerts")
+    body = _body(_received(smtp_inbox, 1)["boss@example.com"])
+    day = later.start.astimezone(TORONTO).date()
+    assert f"01 Horaire · Rotation OC (0): {day.month}/{day.day:02d}/{day.year} 8:00 pm" in body
+    assert f"&shift={later.pk}#shift-{later.pk}" in body
