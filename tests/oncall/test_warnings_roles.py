@@ -230,3 +230,27 @@ def test_the_api_answers_say_what_the_page_warns_of(api, make_token, world):
     [gap] = r.json()["warnings"]["gaps"]
     assert gap["shift"] == "after"
     assert gap["start"] == world["after"].start.astimezone(account.tz).isoformat()
+
+
+def test_without_javascript_a_swap_that_double_books_asks_first(member_client, world):
+    w, account = world, world["shift"].schedule.account
+    services.assign(w["after"], w["anthony"], actor=STAFF)  # Anthony would move into "now"
+    after = type(w["after"]).objects.get(pk=w["after"].pk)
+    url = _url(account, "oncall_swap")
+    form = {"shift": after.pk, "version": after.version, "other": w["shift"].pk}
+    r = member_client.post(url, form)
+    text = r.content.decode()
+    assert r.status_code == 200 and "Save anyway" in text
+    assert f'<option value="{w["shift"].pk}" selected>' in text  # the choice is kept
+    assert not w["shift"].assignments.filter(revoked_at=None).exists()
+    assert member_client.post(url, {**form, "confirm": "1"}).status_code == 302
+    assert w["shift"].assignments.filter(revoked_at=None, contact=w["anthony"]).exists()
+
+
+def test_staff_set_the_view_only_choice_in_the_back_office(client, make_user, account):
+    staff = make_user("boss-staff", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    page = client.get(reverse("admin:accounts_account_change", args=[account.pk]))
+    text = page.content.decode()
+    assert 'name="oncall_users_may_change"' in text
+    assert "client users may change who is on call" in text.lower()
