@@ -2,8 +2,8 @@
 
 One feed per schedule (every shift, with whoever is on call, overrides applied) and one per
 contact (each stretch of time that contact is on call). Event UIDs are stable (one per shift,
-or per shift, contact and stretch) and SEQUENCE follows the shift's version, so calendar programs update
-events in place; shifts removed by the staff, and in a contact's feed the shifts or stretches
+or per shift, contact and stretch) and SEQUENCE follows the shift's version, so calendar
+programs update events in place; shifts removed by the staff, and in a contact's feed the shifts or stretches
 that contact lost, are published as CANCELLED (for LOST_KEPT after their end).
 """
 
@@ -141,13 +141,15 @@ def build(feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
                     run[-1].end,
                     f"{pieces[0].schedule.name}: {s.name} {s.role} ({s.rank})",
                     _pieces_text(run, tz),
-                    s.version,
+                    2 * s.version,
                 )
             )
     # Shifts this contact lost (unassigned, overridden for a whole stretch, swapped away, the
     # shift or its schedule removed): each stretch once published and no longer there comes
-    # as CANCELLED under the UID it had, with the shift's version (bumped by the change that
-    # lost it) as a higher SEQUENCE, for LOST_KEPT after the shift's end.
+    # as CANCELLED under the UID it had, for LOST_KEPT after the shift's end. SEQUENCE in a
+    # contact's feed is twice the shift's version, plus one when cancelled: a cancellation is
+    # above what was published even when no version was bumped (the contact removed), and a
+    # stretch given back (a bumped version) is above its cancellation.
     for s, uid, start, end in lost_stretches(account, contact, now, keep=by_shift):
         cal.add_component(
             _event(
@@ -156,7 +158,7 @@ def build(feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
                 end,
                 f"{s.schedule.name}: {s.name} {s.role} ({s.rank})",
                 "",
-                s.version,
+                2 * s.version + 1,
                 cancelled=True,
             )
         )
