@@ -379,14 +379,17 @@ def override(request, account_number):
     if shift is None:
         return _dialog(request, template, context)
     tz = request.account.tz
+    # The past is history: a shift in progress is overridden from now on, so the Start time
+    # offered is now (services.START_GRACE keeps it valid while the dialog is open).
+    offered_start = max(shift.start, services._now())
     context.update(
-        start_value=_local_input(shift.start, tz),
+        start_value=_local_input(offered_start, tz),
         end_value=_local_input(shift.end, tz),
         shift_start_value=_local_input(shift.start, tz),
         shift_end_value=_local_input(shift.end, tz),
     )
     if request.method == "GET":
-        _offer_which(context, "start", shift.start, tz)  # DST: a repeated hour says which
+        _offer_which(context, "start", offered_start, tz)  # DST: a repeated hour says which
         _offer_which(context, "end", shift.end, tz)
         return _dialog(request, template, context)
     context.update(
@@ -473,10 +476,13 @@ def swap(request, account_number):
         return _dialog(request, template, context)
     tz = request.account.tz
     window = dt.timedelta(weeks=12)
+    now = services._now()  # the past is history: only shifts not yet finished are offered
     context["others"] = [
         r
-        for r in page.rows_for(shift.schedule, shift.start - window, shift.end + window, tz)
-        if r.shift.pk != shift.pk
+        for r in page.rows_for(
+            shift.schedule, max(shift.start - window, now), shift.end + window, tz
+        )
+        if r.shift.pk != shift.pk and r.shift.end > now
     ]
     if request.method == "GET":
         return _dialog(request, template, context)

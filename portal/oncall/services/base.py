@@ -112,9 +112,10 @@ SHIFT_FINISHED = _(
     "This shift is over: who was on call then is history and can no longer be changed."
 )
 START_BEFORE_NOW = _("The Start time cannot occur before now.")
-# An override typed to the minute (the dialog's fields) or sent a moment ago starts as it is
-# saved, not in the past; earlier than this is refused.
-START_GRACE = dt.timedelta(minutes=1)
+# An override typed to the minute (the dialog's fields, which offer "now" for a shift in
+# progress) or sent a few minutes ago starts as it is saved, not in the past; earlier than
+# this is refused.
+START_GRACE = dt.timedelta(minutes=10)
 OVERRIDE_FINISHED = _(
     "This override is over: who was on call then is history and can no longer be changed."
 )
