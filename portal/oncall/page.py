@@ -226,6 +226,41 @@ def unassigned_seconds(schedule: Schedule | None, start: dt.datetime, end: dt.da
     return services.seconds_within(nobody, start, end)
 
 
+NO_SHIFT = "no_shift"
+
+
+@dataclass
+class CoverageLine:
+    """A line of the Coverage table: a piece of a shift, or (`shift` None) time that no shift
+    of the schedule covers, which is a gap too."""
+
+    start: dt.datetime
+    end: dt.datetime
+    shift: Shift | None
+    contact: object
+    source: str
+
+    @property
+    def gap(self) -> bool:
+        return self.shift is None or self.contact is None
+
+
+def coverage_lines(shown: list[Row], rows: list[Row], start, end) -> list[CoverageLine]:
+    """The pieces of the `shown` shifts and the stretches of [start, end) that none of the
+    period's shifts (`rows`, unfiltered) covers, by time."""
+    lines = [
+        CoverageLine(i.start, i.end, r.shift, i.contact, i.source)
+        for r in shown
+        for i in r.intervals
+    ]
+    spans = [(r.shift.start, r.shift.end) for r in rows]
+    lines += [
+        CoverageLine(s, e, None, None, NO_SHIFT) for s, e in services.uncovered(spans, start, end)
+    ]
+    lines.sort(key=lambda line: (line.start, line.shift.rank if line.shift else -1))
+    return lines
+
+
 @dataclass
 class NowEntry:
     """One line of "On call now": a shift covering this moment and who covers it (None: a

@@ -197,3 +197,15 @@ def test_the_api_refuses_to_rewrite_the_past_with_422(api, make_token, account, 
     assert who(account, local(2023, 5, 2)) == [("assignment", "anthony")]
     assert who(account, local(2023, 5, 4)) == [("assignment", "luc")]
     assert not Assignment.objects.filter(kind=Assignment.OVERRIDE).exists()
+
+
+def test_the_swap_dialog_offers_only_shifts_not_yet_finished(member_client, account, seed):
+    schedule, first, second, _anthony, _luc = seed
+    later, _ = services.upsert_shift(
+        schedule, "2023-05-08", start=local(2023, 5, 8), end=local(2023, 5, 15), actor=STAFF
+    )
+    swap = reverse("oncall_swap", kwargs={"account_number": "4000"})
+    with services.clock_at(MAY_3):
+        page = member_client.get(swap, {"shift": second.pk}).content.decode()
+    assert f'value="{later.pk}"' in page
+    assert f'value="{first.pk}"' not in page  # over: the past is history
