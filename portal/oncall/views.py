@@ -183,8 +183,9 @@ def _context(request) -> dict:
         "total_hours": page.assigned_seconds(shown, start, end, contact) / 3600,
         # Nobody on call, time without any shift included (issue 12, item 2).
         "unassigned_hours": page.unassigned_seconds(schedule, start, end) / 3600,
-        # Nobody on call, time without any shift included (issue 12, item 2).
-        "unassigned_hours": page.unassigned_seconds(schedule, start, end) / 3600,
+        "coverage_lines": page.coverage_lines(shown, rows, start, end)
+        if request.GET.get("coverage") == "1"
+        else [],
         "assigned_count": sum(1 for r in shown if r.status == page.FULL),
         "unassigned_count": sum(1 for r in shown if r.status != page.FULL),
         "grid": page.month_grid(schedule, day, tz, today),

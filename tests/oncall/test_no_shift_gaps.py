@@ -203,3 +203,30 @@ def test_the_french_page_says_it_too(member_client, member, schedule):
     html = member_client.get(oncall_url(view="day", date=NOV.isoformat())).content.decode()
     assert "Total des heures non assignées\u00a0:" in html
     assert 'data-unassigned-hours="25.00"' in html
+
+
+def test_the_coverage_table_lists_the_time_without_shifts_in_red(member_client, schedule, anthony):
+    shift(schedule, "a", at(NOV, 0, 8), at(NOV, 0, 14), anthony)
+    html = member_client.get(oncall_url(view="day", date=NOV.isoformat(), coverage="1"))
+    html = html.content.decode()
+    table = html[html.index('id="coverage-title"') :]
+    rows = table[: table.index("</table>")].split("<tr")[2:]  # after the head
+    assert len(rows) == 3
+    assert 'class="gap"' in rows[0] and "No shift" in rows[0]  # midnight to 8:00 am
+    assert 'class=""' in rows[1] and "Anthony Giosi" in rows[1] and "Assignment" in rows[1]
+    assert 'class="gap"' in rows[2] and "No shift" in rows[2]  # 2:00 pm to midnight
+
+
+def test_the_pdf_gives_the_unassigned_hours_too(member_client, schedule, anthony):
+    import io
+
+    from pypdf import PdfReader
+
+    shift(schedule, "a", at(NOV, 0, 8), at(NOV, 0, 14), anthony)
+    r = member_client.get(
+        reverse("oncall_pdf", kwargs={"account_number": "4000"})
+        + "?"
+        + (f"view=day&date={NOV.isoformat()}")
+    )
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+    assert "Total hours unassigned: 19.00" in text  # 25 real hours, 6 assigned
