@@ -165,7 +165,10 @@ def busy_schedule(account, start):
             s = services.add_local_days(start, d, TZ)
             e = services.add_local_days(start, d + 1, TZ)
             shift, _ = services.upsert_shift(schedule, f"d{d}r{rank}", start=s, end=e, rank=rank)
-            services.assign(shift, people[(d + rank) % len(people)], actor=actor)
+            # The month starts in the past: set up as the staff correct it (with a reason).
+            services.assign(
+                shift, people[(d + rank) % len(people)], actor=actor, past_reason="bench setup"
+            )
             if n % 5 == 0:
                 services.override(
                     shift,
@@ -173,6 +176,7 @@ def busy_schedule(account, start):
                     s,
                     s + dt.timedelta(hours=6),
                     actor=actor,
+                    past_reason="bench setup",
                 )
             n += 1
     return schedule
