@@ -32,6 +32,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from portal import clock
+
 DEMO_PASSWORD = "demo-portal-2026"
 TZ_NAME = "America/Toronto"
 EPOCH = dt.date(2020, 1, 1)  # call and message numbers count days from here
@@ -1520,6 +1522,13 @@ def seed_oncall(
     if not oncall_available():
         log("on call          skipped: portal.oncall.services is not available yet")
         return
+    # The on-call services read the time through portal.clock: the demo's "now" (it may be
+    # given), so that what is past for the demo is past for the rules too.
+    with clock.clock_at(now):
+        _seed_oncall(accounts, contacts, start, now, report, log)
+
+
+def _seed_oncall(accounts, contacts, start, now, report, log) -> None:
     from portal.oncall.models import Assignment
     from portal.oncall.services import (
         Actor,
@@ -1620,7 +1629,7 @@ def _demo_override(shift, people, base, ahead: int, actor, override, report: Rep
     if exists:
         report["overrides"].add("unchanged")
         return
-    past = PAST_REASON if start < dt.datetime.now(dt.UTC) else None
+    past = PAST_REASON if start < clock.now() else None
     with transaction.atomic():
         override(shift, cover, start, end, actor=actor, comment="", past_reason=past)
     report["overrides"].add("created")
