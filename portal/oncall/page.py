@@ -264,7 +264,7 @@ def coverage_lines(shown: list[Row], rows: list[Row], start, end) -> list[Covera
 @dataclass
 class NowEntry:
     """One line of "On call now": a shift covering this moment and who covers it (None: a
-    gap), until when."""
+    gap), until when, and who is next (None: nobody) from when."""
 
     shift: str
     role: str

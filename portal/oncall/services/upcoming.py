@@ -7,12 +7,31 @@ from __future__ import annotations
 
 import datetime as dt
 
+from portal.directory.models import Contact
 from portal.oncall.models import OnCallInterval, Schedule
 from portal.oncall.services.lookup import contact_json
 
 # How far ahead "next" is looked for; a person on call for longer has no "next" shown.
 HORIZON = dt.timedelta(days=62)
-_BATCH = 50
+_CONTACT = ("name", "phone1", "phone2", "phone3", "sms", "email")
+
+
+def _person(external_id, values) -> dict | None:
+    """contact_json's answer from the row's values (None: nobody)."""
+    if external_id is None:
+        return None
+    name, p1, p2, p3, sms, email = values
+    return contact_json(
+        Contact(
+            external_id=external_id,
+            name=name,
+            phone1=p1 or "",
+            phone2=p2 or "",
+            phone3=p3 or "",
+            sms=sms or "",
+            email=email or "",
+        )
+    )
 
 
 def next_on_call(
@@ -38,23 +57,27 @@ def next_on_call(
         pieces = pieces.filter(shift__role=role)
     if rank is not None:
         pieces = pieces.filter(shift__rank=rank)
-    pieces = pieces.select_related("contact").order_by("start", "shift__rank", "id")
+    # Plain rows, not models, in small batches that grow: "next" is nearly always among the
+    # first few pieces, and the On Call page asks once per role on call now.
+    pieces = pieces.order_by("start", "shift__rank", "id").values_list(
+        "start", "end", "contact__external_id", *(f"contact__{f}" for f in _CONTACT)
+    )
     cursor = after
-    offset = 0
+    offset, size = 0, 8
     while True:
-        batch = list(pieces[offset : offset + _BATCH])
+        batch = list(pieces[offset : offset + size])
         offset += len(batch)
-        for p in batch:
-            if p.end <= cursor:
+        for p_start, p_end, who, *person in batch:
+            if p_end <= cursor:
                 continue
-            if p.start > cursor and current is not None:
+            if p_start > cursor and current is not None:
                 return {"from": cursor, "contact": None}  # no shift at all: a gap
-            who = p.contact.external_id if p.contact_id is not None else None
             if who != current:
-                return {"from": max(cursor, p.start), "contact": contact_json(p.contact)}
-            cursor = p.end
-        if len(batch) < _BATCH:
+                return {"from": max(cursor, p_start), "contact": _person(who, person)}
+            cursor = p_end
+        if len(batch) < size:
             break
+        size *= 4
     if current is not None and cursor < after + HORIZON:
         return {"from": cursor, "contact": None}  # after the last shift: nobody
     return None
