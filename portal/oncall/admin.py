@@ -4,8 +4,6 @@ Every change goes through portal.oncall.services (history, stored intervals); de
 removes from use and keeps the history. Clients never reach this (Django admin is staff only).
 """
 
-import inspect
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -77,10 +75,6 @@ class RefusalShownMixin:
         return self.render_change_form(
             request, context, add=add, change=not add, obj=obj, form_url=form_url
         )
-
-
-def _takes_past_reason(function) -> bool:
-    return "past_reason" in inspect.signature(function).parameters
 
 
 class RemovedFilter(admin.SimpleListFilter):
@@ -301,10 +295,9 @@ class ShiftAdmin(RefusalShownMixin, admin.ModelAdmin):
             else data.get("external_id")
             or data["start"].astimezone(schedule.account.tz).strftime("%Y%m%d%H%M")
         )
-        extra = {}
+        # Correcting the past: the reason goes to the history (services.upsert_shift).
         reason = (data.get("past_reason") or "").strip()
-        if reason and form.touches_past() and _takes_past_reason(services.upsert_shift):
-            extra["past_reason"] = reason
+        extra = {"past_reason": reason} if reason and form.touches_past() else {}
         try:
             saved, _outcome = services.upsert_shift(
                 schedule,
@@ -375,9 +368,26 @@ class ShiftAdmin(RefusalShownMixin, admin.ModelAdmin):
         )
 
 
+@admin.display(description=Shift._meta.get_field("schedule").verbose_name, ordering="schedule")
+def _event_schedule(obj) -> str:
+    return schedule_label(obj.schedule)
+
+
+@admin.display(description=_("When"), ordering="at")
+def _event_at(obj) -> str:
+    return zoned(obj.at, obj.schedule.account.tz)
+
+
+@admin.display(description=_("Reason for correcting the past"))
+def _event_reason(obj) -> str:
+    return (obj.after or {}).get("past_reason") or (obj.before or {}).get("past_reason") or ""
+
+
 @admin.register(ScheduleEvent)
 class ScheduleEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "schedule", "actor_name", "action", "shift"]
+    # In the account's zone, schedules with their accounts, and the reason of a correction.
+    list_display = [_event_at, _event_schedule, "actor_name", "action", "shift", _event_reason]
+    list_select_related = ["schedule__account", "shift"]
     list_filter = ["action"]
     search_fields = ["schedule__name", "actor_name"]
     readonly_fields = [f.name for f in ScheduleEvent._meta.fields]

@@ -67,6 +67,9 @@ REASON_HELP = _(
     "now): the history records it."
 )
 ID_TAKEN = _("This schedule already has a shift with this id.")
+# The names of the date and time boxes of a start or end (the admin's widget labels neither).
+DATE_PART = _("%(field)s, date")
+TIME_PART = _("%(field)s, time")
 REASON_REQUIRED = _("This change touches the past: write the reason for correcting it.")
 
 
@@ -107,6 +110,11 @@ class ShiftForm(forms.ModelForm):
             self.fields["schedule"].queryset = Schedule.objects.filter(
                 removed_at=None
             ).select_related("account")
+        for name in ("start", "end"):
+            field = self.fields[name]
+            date_box, time_box = field.widget.widgets
+            date_box.attrs["aria-label"] = DATE_PART % {"field": field.label}
+            time_box.attrs["aria-label"] = TIME_PART % {"field": field.label}
         tz = self._zone(self.initial.get("schedule"))
         if self.instance.pk:
             for name in ("start", "end"):

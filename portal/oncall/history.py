@@ -78,6 +78,8 @@ def describe(state: Any, tz) -> list[str]:
         lines.append(line + (" — " + _("removed") if state.get("removed") else ""))
     elif "name" in state:
         lines.append(_("Schedule: %(name)s") % {"name": state["name"]})
+    if state.get("past_reason"):  # the staff corrected the past (back office), and why
+        lines.append(_("Past corrected: %(reason)s") % {"reason": state["past_reason"]})
     return lines
 
 

@@ -167,7 +167,9 @@ def test_a_refused_edit_shows_only_the_refusal_with_the_values(admin_client, acc
     assert shift.name == "Rotation" and shift.start.astimezone(TORONTO).hour == 7
 
 
-def test_correcting_the_past_asks_for_the_reason_and_the_history_keeps_it(admin_client, account):
+def test_correcting_the_past_asks_for_the_reason_and_the_history_keeps_it(
+    admin_client, account, client, make_user
+):
     schedule, first, *_ = seed_schedule(account)  # 2023: the past
     change = reverse("admin:oncall_shift_change", args=[first.pk])
     data = form(schedule, ("2023-04-24", "08:00"), ("2023-05-01", "07:30"), _save="Save")
@@ -181,7 +183,15 @@ def test_correcting_the_past_asks_for_the_reason_and_the_history_keeps_it(admin_
     first.refresh_from_db()
     assert first.start == local(2023, 4, 24, 8, 0)
     event = ScheduleEvent.objects.filter(shift=first, action="shift_updated").latest("at")
-    assert "The client phoned: 8:00 that week." in str(event.before) + str(event.after)
+    assert event.after["past_reason"] == "The client phoned: 8:00 that week."
+    # The history shows it: the back office's list of events and the client's History page.
+    events = text(admin_client.get(reverse("admin:oncall_scheduleevent_changelist")))
+    assert "The client phoned: 8:00 that week." in events
+    assert f"{event.at.astimezone(TORONTO):%Y-%m-%d %H:%M} E" in events  # EST / EDT
+    member = make_user("member", account)
+    client.force_login(member)
+    page = client.get(reverse("oncall_history", kwargs={"account_number": "4000"}))
+    assert "Past corrected: The client phoned: 8:00 that week." in text(page)
 
 
 def test_a_coming_shift_needs_no_reason(admin_client, account):

@@ -25,8 +25,10 @@ from portal.oncall.services.base import (
     _aware,
     _event,
     _now,
+    _past_reason,
     _revoke,
     _shift_state,
+    _with_reason,
     active_overrides,
 )
 from portal.oncall.services.engine import refresh_intervals
@@ -90,9 +92,12 @@ def upsert_shift(
     name: str = "Rotation",
     role: str = "OC",
     actor: Actor | None = None,
+    past_reason: str | None = None,
 ) -> tuple[Shift, str]:
-    """Create or update a shift. Its assignments keep only what fits its new times."""
+    """Create or update a shift. Its assignments keep only what fits its new times.
+    `past_reason`: the staff's reason for correcting the past, recorded in the history."""
     actor = _actor(actor)
+    past_reason = _past_reason(past_reason)
     shift_id = str(shift_id).strip()
     if not shift_id:
         raise OnCallError(_("A shift id is required."), field="shift_id")
@@ -120,7 +125,8 @@ def upsert_shift(
         )
         if shift is None:
             shift = Shift.objects.create(schedule=schedule, external_id=shift_id, **values)
-            _event(schedule, shift, actor, "shift_created", {}, _shift_state(shift))
+            after = _with_reason(_shift_state(shift), past_reason)
+            _event(schedule, shift, actor, "shift_created", {}, after)
             refresh_intervals(shift)
             return shift, "created"
         changed = [f for f, v in values.items() if getattr(shift, f) != v]
@@ -140,7 +146,7 @@ def upsert_shift(
         if moved:
             _fit_assignments(shift, actor, old_start)
             after["overrides"] = [_assignment_state(a) for a in active_overrides(shift)]
-        _event(schedule, shift, actor, "shift_updated", before, after)
+        _event(schedule, shift, actor, "shift_updated", before, _with_reason(after, past_reason))
         refresh_intervals(shift)
         return shift, "updated"
 
