@@ -154,7 +154,8 @@ TIME_ZONE = "UTC"
 DEFAULT_ACCOUNT_TIMEZONE = "America/Toronto"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Built from the code by collectstatic (not data): beside the code unless PORTAL_STATIC_ROOT says.
+STATIC_ROOT = Path(os.environ.get("PORTAL_STATIC_ROOT", BASE_DIR / "var" / "static")).resolve()
 STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]  # the portal's own look (not an app)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Static files: `make` runs collectstatic, which writes each file under a name holding its
