@@ -192,6 +192,28 @@ def test_without_javascript_typed_dates_win_over_the_pre_checked_preset(
         context.close()
 
 
+def fully_shown(cell, text: str) -> bool:
+    """Whether `text` inside `cell` is drawn whole: neither clipped by the cell's box nor
+    cut off by an ellipsis (the text's own box lies inside the cell's)."""
+    return cell.evaluate(
+        """(td, text) => {
+          const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+          for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const at = n.data.indexOf(text);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(n, at);
+            range.setEnd(n, at + text.length);
+            const r = range.getBoundingClientRect(), box = td.getBoundingClientRect();
+            const clipped = n.parentElement.scrollWidth > n.parentElement.clientWidth + 1;
+            return r.width > 0 && r.right <= box.right + 0.5 && !clipped;
+          }
+          return false;
+        }""",
+        text,
+    )
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_on_a_phone_the_first_call_shows_and_its_card_plays(
     new_page, live_server, make_account, make_user, axe, shoot, lang
@@ -227,6 +249,9 @@ def test_on_a_phone_the_first_call_shows_and_its_card_plays(
     box = card.bounding_box()
     shoot(page, "phone-call-log-after" if lang == "en" else "phone-call-log-after-fr")
     assert box["y"] < 812 and box["height"] < 120, box  # compact: two lines
+    # Each card's caller ID is read whole, not cut by its name or a long agent's initials.
+    for number in ("5145550001", "5145559999"):
+        assert fully_shown(recent.locator("td.c-caller", has_text=number), number), number
     axe(page)
 
     # The card's play button opens the player and plays.

@@ -71,7 +71,7 @@ def call_rows(calls) -> str:
             f'<td class="c-client" data-label="{lbl[4]}">{_e(account.number)}</td>\n'
             f'        <td class="nowrap c-agent" data-label="{lbl[5]}">{_e(c.agent.code if c.agent else "")}</td>'
             f'<td class="c-station" data-label="{lbl[6]}">{_e(c.station)}</td>\n'
-            f'        <td class="c-caller" data-label="{lbl[7]}">{_e(c.caller_id)}{caller_name}</td>\n'
+            f'        <td class="c-caller" data-label="{lbl[7]}"><span class="cid">{_e(c.caller_id)}</span>{caller_name}</td>\n'
             f'        <td class="c-id" data-label="{lbl[8]}">{_e(c.call_id)}</td>\n'
             "      </tr>\n"
         )
