@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.oncall import services
-from portal.oncall.admin_forms import ShiftForm, schedule_label, zoned
+from portal.oncall.admin_forms import CorrectForm, ShiftForm, schedule_label, zoned
 from portal.oncall.models import Schedule, ScheduleEvent, Shift
 from portal.oncall.services import Actor, OnCallError
 
@@ -242,7 +242,7 @@ class ShiftAdmin(RefusalShownMixin, admin.ModelAdmin):
     search_fields = ["schedule__name", "schedule__account__number", "external_id", "name"]
     list_select_related = ["schedule__account"]
     date_hierarchy = "start"
-    actions = ["copy_to_later_dates", "remove_shifts"]
+    actions = ["copy_to_later_dates", "correct_who_was_on_call", "remove_shifts"]
     fields = [
         "schedule",
         "external_id",
@@ -331,6 +331,44 @@ class ShiftAdmin(RefusalShownMixin, admin.ModelAdmin):
         self.delete_queryset(request, queryset)
         messages.success(request, _("Removed."))
 
+    @admin.action(description=_("Correct who was on call (the past too, with a reason)"))
+    def correct_who_was_on_call(self, request, queryset):
+        shifts = list(queryset.select_related("schedule__account")[:2])
+        if len(shifts) != 1:
+            messages.error(request, _("Choose one shift to correct."))
+            return None
+        shift = shifts[0]
+        if "apply" in request.POST:
+            form = CorrectForm(request.POST, shift=shift)
+            if form.is_valid():
+                contact, reason = form.cleaned_data["contact"], form.cleaned_data["past_reason"]
+                try:
+                    if contact is not None:
+                        services.assign(shift, contact, actor=_actor(request), past_reason=reason)
+                    else:
+                        services.unassign(shift, actor=_actor(request), past_reason=reason)
+                except OnCallError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, _("Corrected: %(shift)s.") % {"shift": shift})
+                    return None
+        else:
+            current = services.active_base(shift)
+            form = CorrectForm(shift=shift, initial={"contact": current and current.contact_id})
+        return render(
+            request,
+            "oncall/admin_correct.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "shift": shift,
+                "schedule_label": schedule_label(shift.schedule),
+                "opts": self.model._meta,
+                "action": "correct_who_was_on_call",
+                "title": _("Correct who was on call"),
+            },
+        )
+
     @admin.action(description=_("Copy the selected shifts to later dates"))
     def copy_to_later_dates(self, request, queryset):
         if "apply" in request.POST:
@@ -387,7 +425,7 @@ def _event_reason(obj) -> str:
 class ScheduleEventAdmin(admin.ModelAdmin):
     # In the account's zone, schedules with their accounts, and the reason of a correction.
     list_display = [_event_at, _event_schedule, "actor_name", "action", "shift", _event_reason]
-    list_select_related = ["schedule__account", "shift"]
+    list_select_related = ["schedule__account", "shift__schedule__account"]
     list_filter = ["action"]
     search_fields = ["schedule__name", "actor_name"]
     readonly_fields = [f.name for f in ScheduleEvent._meta.fields]

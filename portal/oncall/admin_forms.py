@@ -206,3 +206,26 @@ class ShiftForm(forms.ModelForm):
         if self.instance.pk:
             times.append(self.instance.start)
         return any(t is not None and t < now for t in times)
+
+
+class CorrectForm(forms.Form):
+    """Staff correct who was on call during a shift (the past too), always with a reason."""
+
+    contact = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Who was on call"),
+        empty_label=_("Nobody (unassign)"),
+    )
+    past_reason = forms.CharField(
+        label=_("Reason for correcting the past"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The history records it with the change."),
+    )
+
+    def __init__(self, *args, shift: Shift, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = shift.schedule.account.contacts.filter(
+            removed_at=None
+        ).order_by("name")

@@ -62,7 +62,12 @@ class Shift(models.Model):
         verbose_name_plural = _("shifts")
 
     def __str__(self) -> str:
-        return f"{self.name} {self.role} {self.start:%Y-%m-%d %H:%M}"
+        # In the account's zone, with its abbreviation (the back office names shifts so).
+        try:
+            start = self.start.astimezone(self.schedule.account.tz)
+        except (Schedule.DoesNotExist, AttributeError, TypeError, ValueError):
+            return f"{self.name} {self.role} {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.name} {self.role} {start:%Y-%m-%d %H:%M} {start.tzname()}"
 
 
 class Assignment(models.Model):

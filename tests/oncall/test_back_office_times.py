@@ -199,3 +199,32 @@ def test_a_coming_shift_needs_no_reason(admin_client, account):
     r = admin_client.post(reverse(ADD), form(schedule, external_id="soon"))
     assert r.status_code == 302
     assert "Give the reason" not in text(r)
+
+
+def test_staff_correct_who_was_on_call_with_a_reason(admin_client, account, client, make_user):
+    schedule, first, _second, anthony, luc = seed_schedule(account)  # 2023: finished shifts
+    url = reverse("admin:oncall_shift_changelist")
+    action = {"action": "correct_who_was_on_call", "_selected_action": [first.pk]}
+    r = admin_client.post(url, action)
+    assert "Reason for correcting the past" in text(r)
+    assert "Rotation OC 2023-04-24 07:30 EDT" in text(r)  # the shift, in the account's zone
+    # Without a reason: refused, nothing changed.
+    r = admin_client.post(url, {**action, "apply": "1", "contact": luc.pk, "past_reason": ""})
+    assert "This field is required." in text(r)
+    assert services.on_call_at(account, local(2023, 4, 25, 10))[0]["source"] == "unassigned"
+    # With one: who was on call then is Luc, and the history says why.
+    reason = "Luc took the calls that week (phoned in)."
+    r = admin_client.post(url, {**action, "apply": "1", "contact": luc.pk, "past_reason": reason})
+    assert r.status_code == 302
+    entry = services.on_call_at(account, local(2023, 4, 25, 10))[0]
+    assert entry["contact"]["name"] == "Luc Lambert"
+    event = ScheduleEvent.objects.filter(shift=first, action="assign").latest("at")
+    assert event.after["past_reason"] == reason
+    member = make_user("member", account)
+    client.force_login(member)
+    page = client.get(reverse("oncall_history", kwargs={"account_number": "4000"}))
+    assert f"Past corrected: {reason}" in text(page)
+    # "Nobody": the shift is unassigned again, with its reason.
+    r = admin_client.post(url, {**action, "apply": "1", "contact": "", "past_reason": "Error."})
+    assert r.status_code == 302
+    assert services.on_call_at(account, local(2023, 4, 25, 10))[0]["source"] == "unassigned"
