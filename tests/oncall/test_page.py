@@ -233,7 +233,8 @@ def test_an_override_at_the_ends_of_the_calendar_is_refused(member_client, accou
          "end": "2023-05-03T07:30"},
     )  # fmt: skip
     assert r.status_code == 200
-    assert "Enter a valid start time." in r.content.decode()
+    # The form says why (portal.dates.local_instant: the portal's years).
+    assert "Choose a date between the years 1900 and 2999." in r.content.decode()
     assert not Assignment.objects.filter(kind="override").exists()
 
 
