@@ -53,7 +53,14 @@ def two_accounts(make_account, make_user, settings):
         account=first,
         title="Emergencies",
         position=2,
-        body="<ul><li>Flooding: page the on-call plumber</li></ul>",
+        # A table as the service writes them (the demo's on-call people): on a phone it
+        # fits the screen's width.
+        body="<ul><li>Flooding: page the on-call plumber</li></ul>"
+        "<table><thead><tr><th>Nom</th><th>Téléphones</th><th>SMS</th></tr></thead><tbody>"
+        "<tr><td>Anthony Giosi</td><td>(514) 521-4571, (514) 388-1200</td><td>5145214571</td>"
+        "</tr><tr><td>Luc Lambert</td><td>(514) 736-2210, (450) 663-0918, (514) 736-2200</td>"
+        "<td>5147362210</td></tr><tr><td>Patrick Tremblay</td><td>(438) 812-5573</td>"
+        "<td>4388125573</td></tr></tbody></table>",
     )
     InfoPage.objects.create(
         account=second, title="Accueil", body="<p>Répondez « Clinique, bonjour ».</p>"
