@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -272,13 +273,20 @@ class ShiftAdmin(RefusalShownMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))
-        if obj is not None:  # the page's subtitle in the account's zone too
-            tz = obj.schedule.account.tz
-            extra_context = {
-                **(extra_context or {}),
-                "subtitle": f"{obj.name} {obj.role} {zoned(obj.start, tz)}",
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+        if obj is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        tz = obj.schedule.account.tz
+        extra_context = {  # the page's subtitle in the account's zone too
+            **(extra_context or {}),
+            "subtitle": f"{obj.name} {obj.role} {zoned(obj.start, tz)}",
+        }
+        # Rendered in the account's zone: the admin's "Now" and its time-difference note
+        # then speak of the account's clock, as the fields do.
+        with timezone.override(tz):
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -49,6 +49,9 @@ def test_staff_type_7_30_for_a_toronto_account_and_read_it_back(admin_client, ac
     html = page.content.decode()
     assert 'name="start_1" value="07:30:00"' in html, html
     assert "2027-05-03 07:30 EDT (America/Toronto)" in text(page)
+    # The page runs on the account's clock (the admin's "Now" link and time-difference note).
+    offset = int(dt.datetime.now(TORONTO).utcoffset().total_seconds())
+    assert f'data-admin-utc-offset="{offset}"' in html
     # And so does the list.
     listing = text(admin_client.get(reverse("admin:oncall_shift_changelist")))
     assert "2027-05-03 07:30 EDT (America/Toronto)" in listing
