@@ -402,9 +402,7 @@ def override(request, account_number):
     contact = _contact(request, request.POST.get("contact"))
     start = _read_time(request, context, "start", _("Enter a valid start time."), tz)
     end = _read_time(request, context, "end", _("Enter a valid end time."), tz)
-    if "error" in context:
-        pass
-    elif contact is None:
+    if "error" not in context and contact is None:
         context.update(error=_("Choose the covering contact."), error_field="contact")
     if "error" in context:
         return _dialog(request, template, context)
