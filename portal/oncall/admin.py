@@ -220,7 +220,7 @@ def _in_zone(field: str):
     return show
 
 
-@admin.display(description=Shift._meta.get_field("schedule").verbose_name, ordering="schedule")
+@admin.display(description=_("Schedule"), ordering="schedule")
 def _schedule_column(obj) -> str:
     return schedule_label(obj.schedule)
 
@@ -260,8 +260,8 @@ class ShiftAdmin(RefusalShownMixin, admin.ModelAdmin):
     ]
 
     def get_fields(self, request, obj=None):
-        if obj is None:
-            return self.fields
+        if obj is None:  # a new shift: no version nor removal to show yet
+            return [f for f in self.fields if f not in ("version", "removed_at")]
         return [_schedule_column if f == "schedule" else f for f in self.fields]
 
     def get_readonly_fields(self, request, obj=None):
@@ -414,7 +414,7 @@ class ShiftAdmin(RefusalShownMixin, admin.ModelAdmin):
         )
 
 
-@admin.display(description=Shift._meta.get_field("schedule").verbose_name, ordering="schedule")
+@admin.display(description=_("Schedule"), ordering="schedule")
 def _event_schedule(obj) -> str:
     return schedule_label(obj.schedule)
 

@@ -80,9 +80,7 @@ def _which_field():
 
 
 class ShiftForm(forms.ModelForm):
-    schedule = ScheduleChoiceField(
-        queryset=Schedule.objects.none(), label=Shift._meta.get_field("schedule").verbose_name
-    )
+    schedule = ScheduleChoiceField(queryset=Schedule.objects.none(), label=_("Schedule"))
     start = LocalSplitDateTimeField(label=_("Start"), widget=AdminSplitDateTime)
     start_which = _which_field()
     end = LocalSplitDateTimeField(label=_("End"), widget=AdminSplitDateTime)
@@ -151,6 +149,7 @@ class ShiftForm(forms.ModelForm):
             else:
                 text = _("Typed in %(zone)s.") % {"zone": tz.key}
             self.fields[name].help_text = text
+            self[name].help_text = text  # a bound field keeps its own copy
 
     def _ask_which(self, name: str, naive: dt.datetime | None, tz) -> None:
         """Show the radios of a repeated wall time (the autumn change) for field `name`."""
@@ -161,6 +160,7 @@ class ShiftForm(forms.ModelForm):
         field.widget = forms.RadioSelect()
         field.choices = question.choices
         field.label = f"{self.fields[name].label} · {question.legend}"
+        self[f"{name}_which"].label = field.label  # a bound field keeps its own copy
 
     # --- validation ---------------------------------------------------------------------------
 
@@ -180,7 +180,9 @@ class ShiftForm(forms.ModelForm):
                 data[name] = local_instant(naive, tz, data.get(f"{name}_which", ""))
             except RepeatedTime as exc:
                 self.add_error(f"{name}_which", exc.message)
-                data.pop(name, None)
+                # Until the staff say which, the first reading stands in (the form is refused
+                # anyway), so that the model's own checks do not call the time missing.
+                data[name] = local_instant(naive, tz, FIRST)
             except LocalTimeError as exc:
                 self.add_error(name, exc.message)
                 data.pop(name, None)

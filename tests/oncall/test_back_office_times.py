@@ -79,6 +79,7 @@ def test_the_repeated_hour_of_november_asks_which_one(admin_client, account):
     assert "1:30 occurs twice on November 7 (the clocks go back an hour): choose which." in words
     assert "first 1:30 (EDT)" in words and "second 1:30 (EST)" in words
     assert 'type="radio" name="start_which" value="second"' in r.content.decode()
+    assert "Typed in America/Toronto." in words  # the schedule's account is known now
     assert not Shift.objects.filter(external_id="fall").exists()
     # The second 1:30 (EST), as chosen: 06:30 UTC.
     r = admin_client.post(reverse(ADD), {**data, "start_which": "second"})

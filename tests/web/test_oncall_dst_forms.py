@@ -194,3 +194,44 @@ def test_staff_type_7_30_for_a_toronto_account(
     expect(pg.locator(".field-start")).to_contain_text("2027-05-03 07:30 EDT (America/Toronto)")
     expect(pg.get_by_label("Shift id:")).to_have_count(0)
     axe(pg, "#content-main")
+
+
+def test_staff_enter_the_repeated_and_the_skipped_hours(
+    make_account, make_user, new_page, live_server, shoot, axe
+):
+    account = make_account("4000", "TEST")
+    services.upsert_schedule(account, "01", "01 Horaire", actor=STAFF)
+    make_user("staffer", is_staff=True, is_superuser=True, language="en")
+    pg = new_page()
+    pg.goto(f"{live_server.url}/admin/oncall/shift/")
+    pg.get_by_label("Username").fill("staffer")
+    pg.get_by_label("Password").fill(PASSWORD)
+    pg.get_by_role("button", name="Log in").click()
+    pg.get_by_role("link", name="Add shift").click()
+    pg.get_by_label("Schedule:").select_option(label="4000-TEST · 01 Horaire")
+    pg.get_by_label("Shift id:").fill("night")
+    # The skipped March hour: refused with a message that says so.
+    pg.get_by_label("Start, date").fill("2027-03-14")
+    pg.get_by_label("Start, time").fill("02:30")
+    pg.get_by_label("End, date").fill("2027-03-14")
+    pg.get_by_label("End, time").fill("07:30")
+    pg.get_by_role("button", name="Save", exact=True).click()
+    expect(pg.locator(".errorlist")).to_contain_text(
+        "2:30 does not exist on March 14: the clocks go from 2:00 to 3:00."
+    )
+    # The repeated November hour: the form asks which one.
+    pg.get_by_label("Start, date").fill("2027-11-07")
+    pg.get_by_label("Start, time").fill("01:30")
+    pg.get_by_label("End, date").fill("2027-11-07")
+    pg.get_by_role("button", name="Save", exact=True).click()
+    expect(pg.locator(".errorlist")).to_contain_text("1:30 occurs twice on November 7")
+    shoot(pg, "back-office-shift-which-1-30")
+    axe(pg, "#content-main")
+    pg.get_by_label("second 1:30 (EST)").check()
+    pg.get_by_role("button", name="Save", exact=True).click()
+    expect(pg.locator(".messagelist .success")).to_be_visible()
+    expect(
+        pg.get_by_role("row").filter(has_text="2027-11-07 01:30 EST (America/Toronto)")
+    ).to_be_visible()
+    shift = Shift.objects.get(external_id="night")
+    assert shift.start == dt.datetime(2027, 11, 7, 6, 30, tzinfo=dt.UTC)
