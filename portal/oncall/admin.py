@@ -8,13 +8,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.oncall import services
-from portal.oncall.admin_forms import CorrectForm, ShiftForm, schedule_label, zoned
+from portal.oncall.admin_forms import (
+    REASON_REQUIRED,
+    CorrectForm,
+    ShiftForm,
+    schedule_label,
+    zoned,
+)
 from portal.oncall.models import Schedule, ScheduleEvent, Shift
 from portal.oncall.services import Actor, OnCallError
 
@@ -322,12 +329,43 @@ class ShiftAdmin(RefusalShownMixin, admin.ModelAdmin):
             self.refuse(form, exc)
         obj.pk = saved.pk
 
+    # Removing a shift that has begun corrects the past: the confirmation asks for the reason.
+    delete_confirmation_template = "oncall/admin_shift_delete.html"
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or obj.start > services._now():
+            return super().delete_view(request, object_id, extra_context)
+        extra_context = {**(extra_context or {}), "begun": True}
+        if request.method == "POST" and not request.POST.get("past_reason", "").strip():
+            extra_context["reason_error"] = REASON_REQUIRED
+            request.POST = QueryDict("")  # shown again for the reason, nothing removed
+        return super().delete_view(request, object_id, extra_context)
+
     def delete_model(self, request, obj):
-        services.delete_shift(obj, actor=_actor(request))
+        reason = request.POST.get("past_reason", "").strip()
+        begun = obj.start <= services._now()
+        services.delete_shift(obj, actor=_actor(request), past_reason=reason if begun else None)
 
     def delete_queryset(self, request, queryset):
+        now, kept = services._now(), 0
         for shift in queryset:
+            if shift.start <= now:  # the past: one by one, with the reason
+                kept += 1
+                continue
             services.delete_shift(shift, actor=_actor(request))
+        if kept:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)s shift has begun and was kept: remove it from its own page, "
+                    "with the reason.",
+                    "%(n)s shifts have begun and were kept: remove each from its own page, "
+                    "with the reason.",
+                    kept,
+                )
+                % {"n": kept},
+            )
 
     def get_actions(self, request):
         actions = super().get_actions(request)

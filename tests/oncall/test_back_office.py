@@ -73,7 +73,9 @@ def test_staff_copy_a_schedule_to_a_new_one(admin_client, account):
 def test_staff_delete_removes_from_use_and_keeps_history(admin_client, account):
     _schedule, first, _second, anthony, _l = seed_schedule(account)
     services.assign(first, anthony, actor=ME)
-    admin_client.post(reverse("admin:oncall_shift_delete", args=[first.pk]), {"post": "yes"})
+    # The shift has begun (2023): removing it corrects the past, with the reason.
+    delete = reverse("admin:oncall_shift_delete", args=[first.pk])
+    admin_client.post(delete, {"post": "yes", "past_reason": "Made by mistake"})
     first.refresh_from_db()
     assert first.removed_at is not None
     assert first.assignments.count() == 1

@@ -232,3 +232,34 @@ def test_staff_correct_who_was_on_call_with_a_reason(admin_client, account, clie
     r = admin_client.post(url, {**action, "apply": "1", "contact": "", "past_reason": "Error."})
     assert r.status_code == 302
     assert services.on_call_at(account, local(2023, 4, 25, 10))[0]["source"] == "unassigned"
+
+
+def test_removing_a_begun_shift_asks_for_the_reason(admin_client, account):
+    schedule, first, *_ = seed_schedule(account)  # 2023: begun
+    admin_client.post(reverse(ADD), form(schedule, external_id="coming"))
+    coming = Shift.objects.get(external_id="coming")
+    delete = reverse("admin:oncall_shift_delete", args=[first.pk])
+    page = text(admin_client.get(delete))
+    assert "This shift has begun" in page and "Reason for correcting the past" in page
+    r = admin_client.post(delete, {"post": "yes", "past_reason": " "})
+    assert r.status_code == 200
+    assert "This change touches the past: write the reason for correcting it." in text(r)
+    first.refresh_from_db()
+    assert first.removed_at is None
+    # Several at once: the coming one goes, the begun one stays (one by one, with a reason).
+    url = reverse("admin:oncall_shift_changelist")
+    selected = [first.pk, coming.pk]
+    r = admin_client.post(
+        url, {"action": "remove_shifts", "_selected_action": selected}, follow=True
+    )
+    assert "1 shift has begun and was kept" in text(r)
+    first.refresh_from_db()
+    coming.refresh_from_db()
+    assert first.removed_at is None and coming.removed_at is not None
+    # With the reason: removed, and the history says why.
+    r = admin_client.post(delete, {"post": "yes", "past_reason": "Made by mistake"})
+    assert r.status_code == 302
+    first.refresh_from_db()
+    assert first.removed_at is not None
+    event = ScheduleEvent.objects.get(shift=first, action="shift_deleted")
+    assert event.after["past_reason"] == "Made by mistake"

@@ -175,9 +175,11 @@ def _fit_assignments(shift: Shift, actor: Actor, old_start: dt.datetime | None =
             a.save(update_fields=["start", "end"])
 
 
-def delete_shift(shift: Shift, actor: Actor | None = None) -> None:
-    """Remove a shift from use (published as cancelled in the iCal feeds); history is kept."""
+def delete_shift(shift: Shift, actor: Actor | None = None, past_reason: str | None = None) -> None:
+    """Remove a shift from use (published as cancelled in the iCal feeds); history is kept.
+    `past_reason`: the staff's reason when the shift has begun (correcting the past)."""
     actor = _actor(actor)
+    past_reason = _past_reason(past_reason)
     with transaction.atomic():
         shift = Shift.objects.select_for_update().select_related("schedule").get(pk=shift.pk)
         if shift.removed_at is not None:
@@ -187,7 +189,8 @@ def delete_shift(shift: Shift, actor: Actor | None = None) -> None:
         shift.version += 1
         shift.save(update_fields=["removed_at", "version"])
         refresh_intervals(shift)
-        _event(shift.schedule, shift, actor, "shift_deleted", before, _shift_state(shift))
+        after = _with_reason(_shift_state(shift), past_reason)
+        _event(shift.schedule, shift, actor, "shift_deleted", before, after)
 
 
 def add_local_days(value: dt.datetime, days: int, tz) -> dt.datetime:
