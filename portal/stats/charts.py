@@ -2,14 +2,21 @@
 what the chart shows, a <title> on every bar (read by screen readers and shown on hover),
 and colours from the stylesheet (classes, no inline style: the CSP forbids it)."""
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 _counter = iter(range(1, 10**9))
 
 
 def _uid(prefix: str) -> str:
     return f"{prefix}-{next(_counter)}"
+
+
+def _named(name: str, value) -> str:
+    """'Answered: 4' in the reader's language ('Répondus : 4', no-break space in French)."""
+    return _("%(label)s: %(value)s") % {"label": name, "value": value}
 
 
 def stacked_bars(
@@ -45,7 +52,7 @@ def stacked_bars(
     for i, label in enumerate(labels):
         x = left + i * step + (step - bar_w) / 2
         y = 8 + plot_h
-        tip = ", ".join(f"{name}: {values[i]}" for name, _c, values in series)
+        tip = ", ".join(_named(name, values[i]) for name, _c, values in series)
         parts.append(f"<g><title>{escape(label)} — {escape(tip)}</title>")
         for _name, css, values in series:
             h = plot_h * values[i] / top
@@ -80,16 +87,18 @@ def share_bar(title: str, desc: str, parts_in: list[tuple[str, str, int]]) -> Sa
     legend_x = 0
     for name, css, value in parts_in:
         w = width * value / total if total else 0
-        pct = f"{100 * value / total:.1f} %" if total else "—"
+        # The share with the reader's decimal mark (100,0 % in French), never split from "%".
+        pct = f"{number_format(round(100 * value / total, 1), 1)}\u00a0%" if total else "—"
+        legend = escape(f"{_named(name, value)} ({pct})")
         if w > 0:
             parts.append(
                 f'<rect class="{css}" x="{x:.1f}" y="4" width="{w:.1f}" height="28">'
-                f"<title>{escape(name)}: {value} ({pct})</title></rect>"
+                f"<title>{legend}</title></rect>"
             )
         x += w
         parts.append(
             f'<rect class="{css}" x="{legend_x}" y="44" width="12" height="12"/>'
-            f'<text class="axis" x="{legend_x + 16}" y="55">{escape(name)}: {value} ({pct})</text>'
+            f'<text class="axis" x="{legend_x + 16}" y="55">{legend}</text>'
         )
         legend_x += 240
     parts.append("</svg>")

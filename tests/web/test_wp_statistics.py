@@ -4,6 +4,7 @@ type the Start and End dates, choose a time of day and a day of the week ("Monda
 "Email Report" and find the same figures in the file."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -97,6 +98,23 @@ def test_retrieve_the_stats_of_monday_mornings_open_in_excel_and_email(
 
     assert figure(w["total_incoming"]) == ["3", "100.0 %" if language == "en" else "100,0 %"]
     assert figure(w["within"])[0] == "2"
+    # The chart's legend reads the same way: the reader's decimal mark and colon.
+    chart = page.get_by_role(
+        "img",
+        name=re.compile(
+            "Share answered within 30 s"
+            if language == "en"
+            else "Part des appels répondus dans les 30 secondes"
+        ),
+    )
+    legend = chart.locator("text").all_text_contents()
+    if language == "en":
+        assert legend == ["Within 30 s: 2 (66.7\u00a0%)", "After 30 s: 1 (33.3\u00a0%)"], legend
+    else:
+        assert legend == [
+            "Dans les 30 s\u00a0: 2 (66,7\u00a0%)",
+            "Après 30 s\u00a0: 1 (33,3\u00a0%)",
+        ], legend
     header = plain(page.locator(".report-header").inner_text())
     assert w["monday"] in header
     press(page.get_by_text(w["tables"]), phone)
