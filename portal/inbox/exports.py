@@ -9,14 +9,16 @@ from portal.inbox.models import Message
 
 
 def message_rows(messages: Iterable[Message]) -> Iterator[list]:
-    """One row per message; "Taken" in the message's account's zone."""
+    """One row per message; "Taken" in the message's account's zone; the form's fields as
+    "label: value" lines in the reader's language."""
+    pair = _("%(label)s: %(value)s")
     for m in messages:
         yield [
             m.account.number,
             m.message_id,
             m.taken_at.astimezone(m.account.tz),
             m.subject,
-            "\n".join(f"{label}: {value}" for label, value in m.fields),
+            "\n".join(pair % {"label": label, "value": value} for label, value in m.fields),
             m.body,
             _("Yes") if m.urgent else _("No"),
             m.get_status_display(),

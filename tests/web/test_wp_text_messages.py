@@ -85,6 +85,11 @@ def test_date_range_criteria_retrieve_and_read_the_message(
     assert form.get_by_label(w["call_number"], exact=True).input_value() == "77001"
     axe(page)
 
+    # The row's preview of the form, with the page's own typography ("Modèle : XR-200").
+    colon = "\u00a0:" if lang == "fr" else ":"
+    preview = page.locator("#msg-2598662 .preview").text_content().strip()
+    assert preview == f"Modèle{colon} XR-200 · Serie{colon} 10906256AJ", preview
+
     # The message: Message ID, Taken, its text, the dispatch history in the seed's words.
     page.get_by_role("link", name="RENDEZ-VOUS").click()
     page.wait_for_url(re.compile(r".*/messages/2598662/.*"))
@@ -95,6 +100,9 @@ def test_date_range_criteria_retrieve_and_read_the_message(
     text = page.locator("article").inner_text()
     for part in ("RENDEZ-VOUS", "Modèle", "XR-200", "Serie", "10906256AJ", "Rappeler avant midi."):
         assert part in text
+    # The form's labels with the page's own typography ("Modèle :" in French).
+    fields = page.locator(".form-fields dt").all_text_contents()
+    assert fields == [f"Modèle{colon}", f"Serie{colon}"], fields
     page.get_by_role("heading", name=w["history"]).wait_for()
     lines = [re.sub(r"^\S+ \S+ ", "", li) for li in page.locator(".events li").all_inner_texts()]
     completed = w["initiated"].replace("initiated", "completed").replace("initié", "complété")

@@ -35,6 +35,7 @@ def message_rows(messages, many_accounts=False, fresh=False, back="") -> str:
                                 ("id", _("Message ID")))}  # fmt: skip
     message_url = url_maker("message_detail", "account_number", "message_id")
     back_query = f"?{urlencode({'back': back})}" if back else ""
+    pair = _("%(label)s: %(value)s")  # "Prénom : Luc" in French (no-break space)
     out = []
     for m in messages:
         number = m.account.number
@@ -43,7 +44,9 @@ def message_rows(messages, many_accounts=False, fresh=False, back="") -> str:
         classes = " ".join(
             c for c, on in (("urgent", m.urgent), ("closed", is_closed), ("fresh", fresh)) if on
         )
-        preview = " · ".join(f"{_e(label)}: {_e(value)}" for label, value in m.fields[:3])
+        preview = " · ".join(
+            pair % {"label": _e(label), "value": _e(value)} for label, value in m.fields[:3]
+        )
         taken = m.taken_at.astimezone(m.account.tz).strftime("%Y-%m-%d %H:%M")
         account_cell = (
             f'<td data-label="{lbl["account"]}">{_e(number)}</td>' if many_accounts else ""
