@@ -125,11 +125,18 @@ def test_view_search_and_call_the_contacts(
         assert link.evaluate("a => getComputedStyle(a).whiteSpace") == "nowrap"
         assert link.evaluate("a => a.getClientRects().length") == 1  # one line box
     assert row.get_by_role("link", name="clientele@client.example").is_visible()
+    # The columns' names, written alike ("Courriel" as "Tél (1)", as the On Call page).
+    columns = ["Name", "Tel (1)", "Tel (2)", "Tel (3)", "SMS", "E-mail"]
+    if language == "fr":
+        columns = ["Nom", "Tél (1)", "Tél (2)", "Tél (3)", "SMS", "Courriel"]
+    assert page.locator("table.directory thead th").all_text_contents() == columns
     if phone:
         # Each contact is a card; every number under its column's name, nothing sideways.
         cell = row.locator(f'td[data-label="{words["tel1"]}"]')
         label = cell.evaluate("td => getComputedStyle(td, '::before').content")
         assert words["tel1"] in label
+        mail_cell = row.locator(f'td[data-label="{columns[-1]}"]')
+        assert mail_cell.get_by_role("link", name="clientele@client.example").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
     axe(page, region)
     shoot(page, f"{name}-search")
