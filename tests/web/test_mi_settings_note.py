@@ -58,5 +58,5 @@ def test_the_password_note_by_the_password_form(
     assert hrefs == ["tel:5147366767", "tel:8006676767", "mailto:service@i24image.com"]
     # The note follows the password form, inside its section.
     assert section.locator("form + .password-note").count() == 1
-    axe(page, "main" if phone else None)  # the phone header is area 8's (see test_mi_directory)
+    axe(page)
     shoot(page, f"settings-note-{language}-{'phone' if phone else 'desktop'}")

@@ -96,7 +96,7 @@ def test_closing_a_message_after_expiry_is_not_lost(
     ).wait_for()
     made["three_days"].refresh_from_db()
     assert made["three_days"].status == "closed"
-    axe(page, "article")  # the flash list above it is the accessibility sweep's (ul > li role)
+    axe(page)
     shoot(page, f"expired-close-then-closed-{lang}")
 
 
