@@ -63,7 +63,7 @@ def test_the_call_log_file_has_the_total_duration_the_page_shows(
     assert TOTAL[lang] in grand.inner_text()
     shown = number(grand.locator("strong").inner_text())
     assert shown == 68.5  # 4.9 + 1.6 + 62.1 minutes
-    axe(page, "main")
+    axe(page)
     shoot(page, f"excel-call-log-{lang}")
     with page.expect_download() as download:
         page.get_by_role("link", name=EXCEL[lang]).click()
@@ -124,7 +124,7 @@ def test_the_billable_file_has_the_totals_the_page_shows(
         for key in ("calls", "stats", "average")
     ]
     assert shown == [3, 6.77, 2.26]
-    axe(page, "main")
+    axe(page)
     shoot(page, f"excel-billable-{lang}")
     with page.expect_download() as download:
         page.get_by_role("link", name=EXCEL[lang]).click()
