@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import sheets
@@ -268,7 +269,11 @@ def calls_email(request, account_number):
     with out:
         email = EmailMessage(
             subject=_("Call log report — account %(number)s") % {"number": request.account.number},
-            body=_("The call log report you asked for is attached (%(count)s calls).")
+            body=ngettext(
+                "The call log report you asked for is attached (%(count)s call).",
+                "The call log report you asked for is attached (%(count)s calls).",
+                count,
+            )
             % {"count": count},
             to=[address],
         )

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.accounts.models import Account, User
 from portal.stats.models import ReportDelivery, ReportSubscription
@@ -25,7 +26,10 @@ def parse_addresses(text: str) -> list[str]:
     if not addresses:
         raise ValidationError(_("Enter at least one e-mail address."))
     if len(addresses) > MAX_ADDRESSES:
-        raise ValidationError(_("At most %(n)s addresses.") % {"n": MAX_ADDRESSES})
+        raise ValidationError(
+            ngettext("At most %(n)s address.", "At most %(n)s addresses.", MAX_ADDRESSES)
+            % {"n": MAX_ADDRESSES}
+        )
     for address in addresses:
         try:
             validate_email(address)
