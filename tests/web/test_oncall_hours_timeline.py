@@ -208,3 +208,45 @@ def test_the_home_page_on_a_phone_shows_now_and_next(
         block.get_by_role("link", name=w["oncall"], exact=False).last.click()
     expect(pg.get_by_role("region", name=w["now"])).to_contain_text(m["next"].format(when))
     check(axe, pg, True)
+
+
+def test_the_timeline_without_javascript(browser, live_server, make_account, make_user, shoot, axe):
+    """No script: the View and Period choices are sent by the Search button."""
+    w, m = W["en"], MORE["en"]
+    the_seed(make_account, make_user, "en", override=True)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="en-US", java_script_enabled=False
+    )
+    pg = context.new_page()
+    pg.goto(f"{live_server.url}/login/")
+    pg.get_by_label(w["user"]).fill("client-en")
+    pg.get_by_label(w["password"]).fill(PASSWORD)
+    pg.get_by_role("button", name=w["enter"]).click()
+    pg.wait_for_url("**/a/4000/")
+    pg.get_by_role("navigation", name=w["sections"]).get_by_role("link", name=w["oncall"]).click()
+    pg.wait_for_url("**/a/4000/oncall/")
+    pg.get_by_label(w["view"], exact=True).select_option(label=m["timeline"])
+    pg.get_by_label(w["search_date"], exact=True).fill("2023-05-01")
+    pg.get_by_role("button", name=m["search"], exact=True).click()
+    pg.wait_for_url("**view=timeline**")
+    assert timeline_rows(pg, m) == list(
+        zip(["Anthony Giosi", "Luc Lambert", m["nobody_row"]], m["hours"], strict=True)
+    )
+    pg.get_by_label(m["period"], exact=True).select_option(label=w["month"])
+    pg.get_by_role("button", name=m["search"], exact=True).click()
+    pg.wait_for_url("**span=month**")
+    assert timeline_rows(pg, m) == [
+        ("Anthony Giosi", "120.00"),
+        ("Luc Lambert", "48.00"),
+        (m["nobody_row"], "576.00"),
+    ]
+    shoot(pg, "oncall-timeline-en-nojs-month")
+    # axe is a script: it reads the same page in a context with scripts, same session.
+    seen = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US")
+    seen.add_cookies(context.cookies())
+    again = seen.new_page()
+    again.goto(pg.url)
+    assert timeline_rows(again, m)[-1] == (m["nobody_row"], "576.00")
+    check(axe, again, False)
+    seen.close()
+    context.close()
