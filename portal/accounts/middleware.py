@@ -8,7 +8,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import trans_real
 
-from portal.accounts.signedout import BACKGROUND_HEADER, signed_out
+from portal.accounts.signedout import BACKGROUND_HEADER, IDLE_ENDED, signed_out
 from portal.accounts.tenancy import ACCOUNT_KWARG, request_accounts, request_membership
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -197,6 +197,7 @@ class IdleSessionMiddleware:
         if session is not None and self.KEY in session:
             if time.time() - int(session[self.KEY]) >= settings.SESSION_COOKIE_AGE:
                 logout(request)  # idle too long: flushed, request.user is anonymous
+                request.session[IDLE_ENDED] = True  # the sign-in page says why
             else:
                 self._touch(request)
         response = self.get_response(request)

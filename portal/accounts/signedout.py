@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 BACKGROUND_HEADER = "X-Portal-Background"
+# Set in the new, signed-out session by the idle logoff: the sign-in page then says why.
+IDLE_ENDED = "_idle_ended"
 SIGNED_OUT_HEADER = "X-Portal-Signed-Out"
 
 
@@ -80,6 +82,8 @@ def page_url(request) -> str:
 def login_url(request) -> str:
     query = QueryDict(mutable=True)
     query["next"] = page_url(request)
+    if is_background(request) or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        query["ended"] = "1"  # a session this browser had has ended: the page says so
     return f"{resolve_url(settings.LOGIN_URL)}?{query.urlencode(safe='/')}"
 
 

@@ -18,7 +18,7 @@ from portal.accounts import audit
 from portal.accounts.forms import PasswordChangeForm
 from portal.accounts.middleware import LANGUAGE_COOKIE, SUPPORTED, renew, seconds_left
 from portal.accounts.sections import SECTION_NAMES, guide
-from portal.accounts.signedout import page_url, signed_out
+from portal.accounts.signedout import IDLE_ENDED, page_url, signed_out
 from portal.accounts.tenancy import request_accounts
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -28,6 +28,13 @@ CHOSEN_LANGUAGE = "_chosen_language"  # the sign-in page's choice, until signing
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.method == "GET":
+            ended = self.request.session.pop(IDLE_ENDED, False)
+            context["idle_ended"] = ended or self.request.GET.get("ended") == "1"
+        return context
 
     def form_valid(self, form):
         # A language chosen on the sign-in page is the person's choice from now on.

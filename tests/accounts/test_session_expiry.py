@@ -24,7 +24,7 @@ def test_a_page_after_the_idle_logoff_goes_to_sign_in(member_client):
     expire(member_client)
     response = member_client.get("/a/4000/settings/")
     assert response.status_code == 302
-    assert response["Location"] == "/login/?next=/a/4000/settings/"
+    assert response["Location"] == "/login/?next=/a/4000/settings/&ended=1"
     assert "_auth_user_id" not in member_client.session
 
 
@@ -35,7 +35,7 @@ def test_the_live_poll_gets_a_redirect_header_to_the_full_page(member_client):
         headers={"HX-Request": "true", "HX-Current-URL": PAGE, "X-Portal-Background": "1"},
     )
     assert response.status_code == 401
-    assert response["HX-Redirect"] == "/login/?next=/a/4000/messages/%3Foptions%3Dopen"
+    assert response["HX-Redirect"] == "/login/?next=/a/4000/messages/%3Foptions%3Dopen&ended=1"
     assert response["X-Portal-Signed-Out"] == "1"
     assert b"<html" not in response.content
     assert "signed out" in response.content.decode()
@@ -48,7 +48,7 @@ def test_a_refused_post_leads_back_to_the_page_of_its_form(member_client):
         "/a/4000/messages/M1/status/", {"status": "closed"}, headers={"Referer": message_page}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/login/?next=/a/4000/messages/M1/%3Fback%3D/a/4000/messages/"
+    assert response["Location"] == "/login/?next=/a/4000/messages/M1/%3Fback%3D/a/4000/messages/&ended=1"
 
 
 def test_a_scripts_download_gets_the_signed_out_answer_not_the_sign_in_page(member_client):
@@ -59,7 +59,7 @@ def test_a_scripts_download_gets_the_signed_out_answer_not_the_sign_in_page(memb
         headers={"Sec-Fetch-Mode": "cors", "Referer": PAGE},
     )
     assert response.status_code == 401
-    assert response["HX-Redirect"] == "/login/?next=/a/4000/messages/%3Foptions%3Dopen"
+    assert response["HX-Redirect"] == "/login/?next=/a/4000/messages/%3Foptions%3Dopen&ended=1"
 
 
 def test_another_sites_referer_is_not_a_next(member_client):
@@ -67,7 +67,7 @@ def test_another_sites_referer_is_not_a_next(member_client):
     response = member_client.post(
         "/a/4000/messages/M1/status/", {}, headers={"Referer": "https://evil.example/a/"}
     )
-    assert response["Location"] == "/login/?next=/"
+    assert response["Location"] == "/login/?next=/&ended=1"
 
 
 def test_background_requests_do_not_renew_the_session_the_button_does(member_client, settings):
@@ -105,8 +105,26 @@ def test_an_export_link_after_expiry_leads_back_to_its_report_page(member_client
         "/a/4000/billable/export.xlsx?start=2026-01-01", headers={"Referer": report}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/login/?next=/a/4000/billable/%3Fstart%3D2026-01-01"
+    assert response["Location"] == "/login/?next=/a/4000/billable/%3Fstart%3D2026-01-01&ended=1"
     # Opened by itself (no page before it), the file's own address.
     expire(member_client)
     response = member_client.get("/a/4000/stats/export.xlsx")
-    assert response["Location"] == "/login/?next=/a/4000/stats/export.xlsx"
+    assert response["Location"] == "/login/?next=/a/4000/stats/export.xlsx&ended=1"
+
+
+def test_the_sign_in_page_says_the_session_ended_for_lack_of_activity(client, member, account):
+    import time
+
+    from django.conf import settings
+
+    from portal.accounts.middleware import LAST_SEEN
+
+    client.force_login(member)
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - settings.SESSION_COOKIE_AGE - 1
+    session.save()
+    response = client.get(f"/a/{account.number}/messages/", follow=True)
+    page = response.content.decode()
+    assert "You were signed out after 15 minutes without activity." in page
+    # Said once: the next visit of the sign-in page is a plain one.
+    assert "You were signed out" not in client.get("/login/").content.decode()

@@ -232,6 +232,8 @@ def test_a_warning_before_the_idle_logoff_keeps_the_session_or_signs_out(
     # No answer this time: at the deadline the page goes to sign-in, then back here.
     page.wait_for_url(SIGN_IN, timeout=10_000)
     assert next_of(page.url) == "/a/4000/"
+    said = "You were signed out after" if lang == "en" else "Vous avez été déconnecté après"
+    assert said in page.get_by_role("status").inner_text()
     axe(page)
     sign_in_again(page, lang)
     page.wait_for_url("**/a/4000/")

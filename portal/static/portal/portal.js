@@ -91,7 +91,7 @@ document.addEventListener("change", (event) => {
       });
       if ((await response.json()).seconds_left <= 0) {
         const next = window.location.pathname + window.location.search;
-        window.location.assign(`${box.dataset.loginUrl}?${new URLSearchParams({ next })}`);
+        window.location.assign(`${box.dataset.loginUrl}?${new URLSearchParams({ next, ended: "1" })}`);
         return;
       }
     } catch (err) { /* offline: let the browser try */ }
@@ -110,7 +110,7 @@ document.addEventListener("change", (event) => {
     const clear = () => { timers.forEach((t) => clearTimeout(t) || clearInterval(t)); timers = []; };
     const signIn = () => {
       const next = window.location.pathname + window.location.search;
-      window.location.assign(`${box.dataset.loginUrl}?${new URLSearchParams({ next })}`);
+      window.location.assign(`${box.dataset.loginUrl}?${new URLSearchParams({ next, ended: "1" })}`);
     };
     const secondsLeft = async () => {
       const response = await nativeFetch(box.dataset.statusUrl, {
