@@ -262,9 +262,14 @@ def axe_violations(page, context=None) -> list[dict]:
 def assert_axe_clean(page, context=None):
     """Fail with a readable list when axe-core finds any violation on the page."""
     found = axe_violations(page, context)
-    assert not found, "axe-core violations on " + page.url + ":\n" + "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"][:5])
-        for v in found
+    assert not found, (
+        "axe-core violations on "
+        + page.url
+        + ":\n"
+        + "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"][:5])
+            for v in found
+        )
     )
 
 

@@ -67,7 +67,7 @@ def _shift(request, raw) -> Shift | None:
 
 def _contact(request, raw):
     try:
-        return request.account.contacts.get(pk=int(raw))
+        return request.account.contacts.get(pk=int(raw), removed_at=None)
     except (TypeError, ValueError, request.account.contacts.model.DoesNotExist):
         return None
 
@@ -120,7 +120,7 @@ def _context(request) -> dict:
     first, last = page.period(span if view == "timeline" else view, day)
     start, end = page.local_midnight(first, tz), page.local_midnight(last, tz)
     rows = page.rows_for(schedule, start, end, tz, now) if schedule else []
-    contacts = list(account.contacts.order_by("name"))
+    contacts = list(account.contacts.filter(removed_at=None).order_by("name"))
     contact = None
     if request.GET.get("contact"):
         contact = next((c for c in contacts if str(c.pk) == request.GET["contact"]), None)
@@ -236,7 +236,7 @@ def _shift_context(request, shift: Shift | None) -> dict:
         "shift": shift,
         "row": row,
         "duration": f"{page.fmt(shift.start, tz)} - {page.fmt(shift.end, tz)}",
-        "contacts": list(request.account.contacts.order_by("name")),
+        "contacts": list(request.account.contacts.filter(removed_at=None).order_by("name")),
         "back": _page_url(request, shift),
     }
 
@@ -524,6 +524,7 @@ def comment(request, account_number):
 
 # --- PDF, calendar links (the history is in history_views) -----------------------------
 
+
 def pdf(request, account_number):
     from weasyprint import HTML
 
@@ -561,7 +562,8 @@ def calendar_links(request, account_number):
     }
     base = request.build_absolute_uri("/")[:-1]
     schedules = [(s, active.get((s.pk, None))) for s in services.visible_schedules(account)]
-    contacts = [(c, active.get((None, c.pk))) for c in account.contacts.order_by("name")]
+    present = account.contacts.filter(removed_at=None).order_by("name")
+    contacts = [(c, active.get((None, c.pk))) for c in present]
     return render(
         request,
         "oncall/feeds.html",

@@ -48,7 +48,10 @@ def test_a_refused_post_leads_back_to_the_page_of_its_form(member_client):
         "/a/4000/messages/M1/status/", {"status": "closed"}, headers={"Referer": message_page}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/login/?next=/a/4000/messages/M1/%3Fback%3D/a/4000/messages/&ended=1"
+    assert (
+        response["Location"]
+        == "/login/?next=/a/4000/messages/M1/%3Fback%3D/a/4000/messages/&ended=1"
+    )
 
 
 def test_a_scripts_download_gets_the_signed_out_answer_not_the_sign_in_page(member_client):

@@ -107,7 +107,5 @@ def test_an_override_at_a_time_that_does_not_exist_is_refused(member_client, acc
             "end": "2023-03-12T05:00",
         },
     )
-    assert (
-        "2:30 does not exist on March 12: the clocks go from 2:00 to 3:00." in r.content.decode()
-    )
+    assert "2:30 does not exist on March 12: the clocks go from 2:00 to 3:00." in r.content.decode()
     assert not shift.assignments.exists()

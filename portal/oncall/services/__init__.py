@@ -100,6 +100,7 @@ from portal.oncall.services.lookup import (  # noqa: F401
     shifts_between,
     visible_schedules,
 )
+from portal.oncall.services.roles import may_change_oncall  # noqa: F401
 from portal.oncall.services.structure import (  # noqa: F401
     _fit_assignments,
     add_local_days,
@@ -123,4 +124,3 @@ from portal.oncall.services.warnings import (  # noqa: F401
     override_double_bookings,
     swap_double_bookings,
 )
-from portal.oncall.services.roles import may_change_oncall  # noqa: F401
