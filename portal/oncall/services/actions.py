@@ -44,6 +44,24 @@ from portal.oncall.services.engine import refresh_intervals
 from portal.oncall.services.structure import series
 
 
+def _begin(
+    shift: Shift, expected_version: int | None, past_reason: str | None
+) -> tuple[Shift, dt.datetime]:
+    """The start of a change, inside its transaction: the shift locked (StaleShift when
+    someone changed it since `expected_version`), the moment of the change, and the refusal
+    of a finished shift unless staff correct the past (`past_reason`)."""
+    now = _now()
+    shift = _lock(shift, expected_version)
+    _refuse_finished(shift, now, past_reason)
+    return shift, now
+
+
+def _changed(shift: Shift) -> None:
+    """Who is on call changed: a new version, and the stored intervals again."""
+    _bump(shift)
+    refresh_intervals(shift)
+
+
 def _grant(
     shift: Shift,
     kind: str,
@@ -113,8 +131,7 @@ def _assign_one(
         actor=actor,
         when=now,
     )
-    _bump(shift)
-    refresh_intervals(shift)
+    _changed(shift)
     _event(
         shift.schedule,
         shift,
@@ -144,9 +161,7 @@ def assign(
     comment = (comment or "").strip()
     past_reason = _past_reason(past_reason)
     with transaction.atomic():
-        now = _now()
-        shift = _lock(shift, expected_version)
-        _refuse_finished(shift, now, past_reason)
+        shift, now = _begin(shift, expected_version, past_reason)
         _check_contact(shift, contact)
         if (
             recurring_until is not None
@@ -183,15 +198,12 @@ def unassign(
     actor = _actor(actor)
     past_reason = _past_reason(past_reason)
     with transaction.atomic():
-        now = _now()
-        shift = _lock(shift, expected_version)
-        _refuse_finished(shift, now, past_reason)
+        shift, now = _begin(shift, expected_version, past_reason)
         current = active_base(shift)
         if current is None:
             raise OnCallError(_("Nobody is assigned to this shift."))
         _end_bases(shift, actor, now, past_reason)
-        _bump(shift)
-        refresh_intervals(shift)
+        _changed(shift)
         _event(
             shift.schedule,
             shift,
@@ -235,9 +247,7 @@ def override(
     start, end = _aware(start, "start"), _aware(end, "end")
     past_reason = _past_reason(past_reason)
     with transaction.atomic():
-        now = _now()
-        shift = _lock(shift, expected_version)
-        _refuse_finished(shift, now, past_reason)
+        shift, now = _begin(shift, expected_version, past_reason)
         _check_contact(shift, contact)
         if past_reason is None and now - START_GRACE <= start < now:
             start = now  # "now", typed to the minute or sent a moment ago: it starts as saved
@@ -254,8 +264,7 @@ def override(
             actor=actor,
             when=now,
         )
-        _bump(shift)
-        refresh_intervals(shift)
+        _changed(shift)
         _event(
             shift.schedule,
             shift,
@@ -282,9 +291,7 @@ def unassign_override(
     actor = _actor(actor)
     past_reason = _past_reason(past_reason)
     with transaction.atomic():
-        now = _now()
-        shift = _lock(override.shift, expected_version)
-        _refuse_finished(shift, now, past_reason)
+        shift, now = _begin(override.shift, expected_version, past_reason)
         o = Assignment.objects.select_for_update().get(pk=override.pk)
         if o.kind != Assignment.OVERRIDE or o.shift_id != shift.pk:
             raise OnCallError(_("This is not an override of this shift."))
@@ -294,8 +301,7 @@ def unassign_override(
             raise OnCallError(OVERRIDE_FINISHED)
         before = _who_state(shift)
         _revoke(o, actor, now, effective=None if past_reason is not None else now)
-        _bump(shift)
-        refresh_intervals(shift)
+        _changed(shift)
         _event(
             shift.schedule,
             shift,
@@ -350,8 +356,7 @@ def swap(
                     actor=actor,
                     when=now,
                 )
-            _bump(shift)
-            refresh_intervals(shift)
+            _changed(shift)
             other = b if shift is a else a
             _event(
                 shift.schedule,
