@@ -27,7 +27,7 @@ from portal.inbox.services import (
     set_status,
     with_accounts,
 )
-from portal.inbox.wording import count_in_words, criteria_in_words, span_in_words
+from portal.inbox.wording import count_in_words, count_messages, criteria_in_words, span_in_words
 
 PAGE_SIZE = 50
 
@@ -59,7 +59,7 @@ def inbox(request, account_number):
         has_next = len(rows) > PAGE_SIZE
         page_messages = with_accounts(rows[:PAGE_SIZE], accounts)
         # The whole search's count (no second query when it all fits on page one).
-        total = len(rows) if page == 1 and not has_next else find_messages(accounts, f).count()
+        total = len(rows) if page == 1 and not has_next else count_messages(accounts, f)
         count = count_in_words(total)
         span = span_in_words(request.account, f, everywhere=len(accounts) > 1)
     query = request.GET.copy()

@@ -3,6 +3,7 @@ decides, the Message ID look-up (only the login's accounts, within retention), t
 the count in words."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.http import QueryDict
@@ -70,3 +71,32 @@ def test_the_count_in_both_languages():
     assert [count_in_words(n) for n in (0, 1, 2)] == ["0 messages", "1 message", "2 messages"]
     with translation.override("fr"):
         assert [count_in_words(n) for n in (0, 1, 2)] == ["0 message", "1 message", "2 messages"]
+    assert count_in_words(1000) == "1000 messages"
+    assert count_in_words(1001) == "More than 1,000 messages"
+    with translation.override("fr"):
+        assert count_in_words(1001) == "Plus de 1\xa0000 messages"
+
+
+def test_a_count_past_a_thousand_stops_counting(member_client, account):
+    """The page counts up to 1,001 matches (a LIMIT inside the count) and says "More than"."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.inbox.models import Message
+    from portal.inbox.services import search_text
+
+    now = timezone.now()
+    Message.objects.bulk_create(
+        Message(
+            message_id=f"C{i}", account=account, taken_at=now - dt.timedelta(minutes=i),
+            subject="PLUMBING", search_text=search_text("PLUMBING", [], ""),
+        )
+        for i in range(1005)
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        page = member_client.get(
+            f"/a/{account.number}/messages/", {"q": "PLUMBING"}
+        ).content.decode()
+    assert "More than 1,000 messages" in page, re.findall(r'result-count">([^<]*)', page)
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 1001" in sql for sql in counts), counts
