@@ -245,6 +245,16 @@ def find_messages(
     return qs.order_by("-taken_at", "-id")
 
 
+# Past this many, a search's count says "More than 1,000 messages": counting every match of
+# a keyword among hundreds of thousands of messages would cost more than the page itself.
+COUNT_CAP = 1000
+
+
+def count_messages(accounts: Iterable[Account], f: MessageFilter) -> int:
+    """How many messages match, counted up to COUNT_CAP + 1 (a LIMIT inside the count)."""
+    return find_messages(accounts, f).order_by()[: COUNT_CAP + 1].count()
+
+
 def searched_span(
     account: Account, f: MessageFilter, now: dt.datetime | None = None
 ) -> tuple[dt.datetime, dt.datetime]:

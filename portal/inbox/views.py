@@ -21,13 +21,14 @@ from portal.inbox.exports import messages_sheet, messages_table
 from portal.inbox.forms import MessageFilterForm
 from portal.inbox.models import Message
 from portal.inbox.services import (
+    count_messages,
     find_messages,
     list_query,
     message_for,
     set_status,
     with_accounts,
 )
-from portal.inbox.wording import count_in_words, count_messages, criteria_in_words, span_in_words
+from portal.inbox.wording import count_in_words, criteria_in_words, span_in_words
 
 PAGE_SIZE = 50
 

@@ -9,19 +9,9 @@ from django.utils.translation import ngettext
 
 from portal.accounts.models import Account
 from portal.inbox.forms import ALL, BOX_CHOICES, PERIOD_CHOICES, MessageFilterForm
-from portal.inbox.services import BOXES, MessageFilter, find_messages, searched_span
+from portal.inbox.services import BOXES, COUNT_CAP, MessageFilter, searched_span
 
 STAMP = "%Y-%m-%d %H:%M"
-
-
-# Past this many, a search's count says "More than 1,000 messages": counting every match of
-# a keyword among hundreds of thousands of messages would cost more than the page itself.
-COUNT_CAP = 1000
-
-
-def count_messages(accounts, f) -> int:
-    """How many messages match, counted up to COUNT_CAP + 1 (a LIMIT inside the count)."""
-    return find_messages(accounts, f).order_by()[: COUNT_CAP + 1].count()
 
 
 def count_in_words(total: int) -> str:
