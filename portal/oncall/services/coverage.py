@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from portal.accounts.models import Account
 from portal.oncall.models import OnCallInterval, Schedule, Shift
+from portal.oncall.services.lookup import visible_schedules
 
 Span = tuple[dt.datetime, dt.datetime]
 
@@ -102,9 +103,7 @@ def gaps(account: Account, start: dt.datetime, end: dt.datetime) -> list[Gap]:
     is gone) and the stretches no shift of the schedule covers (clipped to the window). An
     account without a schedule has none. Three queries, whatever the number of schedules."""
     start, end = _aware_utc(start), _aware_utc(end)
-    schedules = list(
-        Schedule.objects.filter(account=account, removed_at=None).order_by("name", "external_id")
-    )
+    schedules = list(visible_schedules(account))
     if not schedules:
         return []
     by_id = {s.pk: s for s in schedules}
