@@ -1,6 +1,12 @@
 """The audit log: one function that every view, API endpoint and command calls."""
 
+import datetime as dt
+import decimal
+import math
 from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils.functional import Promise
 
 from portal.accounts.models import Account, AuditLog, User
 
@@ -40,3 +46,108 @@ def record(
         ip=client_ip(request),
         detail=detail,
     )
+
+
+# --- Reads of client data (issue 13, item 6) ---------------------------------------------
+# Every page, dialog, export and API answer that shows client data calls `read` once, after
+# it has found what it shows (an outsider's 404 or a refused form records nothing). The
+# action names are listed in the README ("The audit trail").
+
+
+def json_safe(value: Any) -> Any:
+    """A form's cleaned value as JSON: dates and times in ISO form, decimals as text,
+    accounts by number, other records by primary key, sets and query sets as lists."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, Account):
+        return value.number
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset | QuerySet):
+        items = [json_safe(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    return str(value)
+
+
+def clean_criteria(values: dict) -> dict:
+    """Search criteria as recorded: JSON-safe, the empty ones (None, "", []) left out."""
+    return {k: json_safe(v) for k, v in values.items() if v not in (None, "", [], (), {})}
+
+
+def reader(request) -> tuple[User | None, str]:
+    """Who reads: the signed-in person (a staff member viewing as a client is that staff
+    member), else the API token ("api:<token name>")."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user, user.get_username()
+    token = getattr(request, "api_token", None)
+    if token is not None:
+        return None, f"api:{token.name}"[:200]
+    return None, ""
+
+
+def read(
+    request,
+    action: str,
+    *,
+    account: Account | list[Account] | None,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+    criteria: dict | None = None,
+    **detail: Any,
+) -> None:
+    """Record one read of client data with one INSERT: who (`reader`, or `actor` for a
+    calendar program's secret link), from where, what (`action`, the object) and the
+    criteria (`criteria`, e.g. a form's cleaned_data, and `detail`, merged, JSON-safe, empty
+    values left out). Where the read spans several accounts ("All my accounts") each gets
+    its row, all in the same INSERT, and each row names them all (`accounts`)."""
+    user, who = reader(request)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    accounts = account if isinstance(account, list | tuple) else [account]
+    detail = clean_criteria({**(criteria or {}), **detail})
+    if len(accounts) > 1:
+        detail["accounts"] = [a.number for a in accounts]
+    ip = client_ip(request)
+    rows = [
+        AuditLog(
+            user=user,
+            actor=actor[:200] or who,
+            account=a,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id)[:128],
+            ip=ip,
+            detail=detail,
+        )
+        for a in accounts
+    ]
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)
+    else:
+        AuditLog.objects.bulk_create(rows)
+
+
+def api_criteria(request, *leave_out: str) -> dict:
+    """An API request's query parameters, as the criteria of its read."""
+    query = request.GET
+    return {
+        k: (query.getlist(k) if len(query.getlist(k)) > 1 else query[k])
+        for k in query
+        if k not in leave_out
+    }
