@@ -8,13 +8,22 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.utils.functional import Promise
 
+from portal import netaddr
 from portal.accounts.models import Account, AuditLog, User
 
 
 def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address (behind PORTAL_TRUSTED_PROXIES, the one they forward), or None."""
+    return netaddr.client_ip(request) or None
+
+
+def view_as_detail(request) -> dict:
+    """What marks an entry made while a staff member views an account as the client
+    (accounts.viewas; TenantMiddleware sets `request.view_as`): the reason they gave."""
+    grant = getattr(request, "view_as", None) if request is not None else None
+    if grant is None:
+        return {}
+    return {"view_as": True, "reason": grant.reason}
 
 
 def record(
@@ -44,7 +53,7 @@ def record(
         object_type=object_type,
         object_id=str(object_id),
         ip=client_ip(request),
-        detail=detail,
+        detail={**view_as_detail(request), **detail},
     )
 
 
@@ -121,6 +130,7 @@ def read(
         object_id = object_id or str(obj.pk)
     accounts = account if isinstance(account, list | tuple) else [account]
     detail = clean_criteria({**(criteria or {}), **detail})
+    detail.update(view_as_detail(request))  # a staff member viewing as the client: marked
     if len(accounts) > 1:
         detail["accounts"] = [a.number for a in accounts]
     ip = client_ip(request)
