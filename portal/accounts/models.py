@@ -59,6 +59,16 @@ class Account(models.Model):
             "always change who is on call."
         ),
     )
+    # Sign-in: each login of the account must use two-step verification (a code from an
+    # authenticator app); a login without it is sent to set it up right after signing in.
+    require_two_factor = models.BooleanField(
+        _("require two-step verification"),
+        default=False,
+        help_text=_(
+            "When ticked, every login of this account must use two-step verification; "
+            "a login that has not set it up is asked to right after signing in."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
