@@ -134,15 +134,30 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 15 * 60))
 SESSION_SAVE_EVERY_REQUEST = False  # see accounts.middleware.IdleSessionMiddleware
 # Pages warn this long before the idle logoff, with a button to stay signed in.
 SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", 60))
+# However active, a session ends this long after signing in (accounts.middleware).
+PORTAL_SESSION_MAX_SECONDS = int(os.environ.get("PORTAL_SESSION_MAX_SECONDS", 12 * 3600))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# django-axes: repeated failures lock the login for a while.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", 15)) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# django-axes: repeated failures slow the one who fails (portal/accounts/throttle.py says how):
+# counted by (user name, address) and by address, never by user name alone, with growing delays
+# and a global ceiling against spraying from many addresses.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))  # one user name, one address
+PORTAL_LOGIN_ADDRESS_LIMIT = int(os.environ.get("PORTAL_LOGIN_ADDRESS_LIMIT", 20))  # one address
+PORTAL_LOGIN_COOLOFF_MINUTES = float(os.environ.get("AXES_COOLOFF_MINUTES", 15))  # first lock
+PORTAL_LOGIN_MAX_COOLOFF_MINUTES = float(os.environ.get("PORTAL_LOGIN_MAX_COOLOFF_MINUTES", 240))
+PORTAL_LOGIN_MEMORY_HOURS = float(os.environ.get("PORTAL_LOGIN_MEMORY_HOURS", 24))
+PORTAL_LOGIN_GLOBAL_CEILING = int(os.environ.get("PORTAL_LOGIN_GLOBAL_CEILING", 200))
+PORTAL_LOGIN_GLOBAL_WINDOW_MINUTES = float(os.environ.get("PORTAL_LOGIN_GLOBAL_WINDOW_MINUTES", 10))
+AXES_HANDLER = "portal.accounts.throttle.ThrottleHandler"
+AXES_COOLOFF_TIME = "portal.accounts.throttle.cool_off"
+AXES_USERNAME_CALLABLE = "portal.accounts.throttle.username"
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.audit.client_ip"  # the audit trail's address too
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # attempts while locked do not extend it
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure, for the global ceiling
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.accounts.views.lockout"
 AXES_VERBOSE = False

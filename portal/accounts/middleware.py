@@ -3,12 +3,14 @@ import time
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import logout, user_logged_in
+from django.dispatch import receiver
 from django.http import Http404, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import trans_real
 
-from portal.accounts.signedout import BACKGROUND_HEADER, IDLE_ENDED, signed_out
+from portal.accounts import throttle
+from portal.accounts.signedout import BACKGROUND_HEADER, IDLE_ENDED, MAX_ENDED, signed_out
 from portal.accounts.tenancy import ACCOUNT_KWARG, request_accounts, request_membership
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
@@ -150,6 +152,22 @@ class TenantMiddleware:
 
 
 LAST_SEEN = "_last_seen"
+SIGNED_IN_AT = "_signed_in_at"  # the absolute lifetime (PORTAL_SESSION_MAX_SECONDS) counts from it
+
+
+@receiver(user_logged_in)
+def _session_starts(sender, request, user, **kwargs):
+    if getattr(request, "session", None) is not None:
+        request.session[SIGNED_IN_AT] = int(time.time())
+        request.portal_signed_in = user  # IdleSessionMiddleware remembers the browser for it
+
+
+def max_seconds_left(session) -> int | None:
+    """Seconds until the session reaches its maximum length (None: no sign-in time kept)."""
+    started = session.get(SIGNED_IN_AT)
+    if started is None:
+        return None
+    return max(0, int(int(started) + settings.PORTAL_SESSION_MAX_SECONDS - time.time()))
 
 
 def refresh_seconds() -> int:
@@ -165,13 +183,16 @@ def seconds_left(request) -> int:
     if session is None or user is None or not user.is_authenticated:
         return 0
     last = int(session.get(LAST_SEEN, 0) or time.time())
-    return max(0, int(last + settings.SESSION_COOKIE_AGE - time.time()))
+    idle = max(0, int(last + settings.SESSION_COOKIE_AGE - time.time()))
+    longest = max_seconds_left(session)
+    return idle if longest is None else min(idle, longest)
 
 
 def renew(request) -> int:
     """Activity now (the "Stay signed in" button): the idle deadline starts again."""
     request.session[LAST_SEEN] = int(time.time())
-    return settings.SESSION_COOKIE_AGE
+    longest = max_seconds_left(request.session)
+    return settings.SESSION_COOKIE_AGE if longest is None else min(settings.SESSION_COOKIE_AGE, longest)
 
 
 class IdleSessionMiddleware:
@@ -183,6 +204,9 @@ class IdleSessionMiddleware:
     minute early, never late; the pages' warning reads the same deadline, seconds_left).
     Background requests (the inbox's live polling, marked with the X-Portal-Background
     header) are not activity, so an open tab does not keep a session alive forever.
+
+    Besides, a session ends PORTAL_SESSION_MAX_SECONDS (12 hours) after signing in, however
+    active (SIGNED_IN_AT); the sign-in page then says the session reached its maximum length.
     """
 
     KEY = LAST_SEEN
@@ -194,7 +218,11 @@ class IdleSessionMiddleware:
         if request.path_info.startswith("/api/"):
             return self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and self.KEY in session:
+        if session is not None and SIGNED_IN_AT in session and max_seconds_left(session) <= 0:
+            logout(request)  # signed in too long ago, however active
+            request.session[MAX_ENDED] = True  # the sign-in page says why
+            request.session_max_ended = True
+        elif session is not None and self.KEY in session:
             if time.time() - int(session[self.KEY]) >= settings.SESSION_COOKIE_AGE:
                 logout(request)  # idle too long: flushed, request.user is anonymous
                 request.session[IDLE_ENDED] = True  # the sign-in page says why
@@ -202,6 +230,8 @@ class IdleSessionMiddleware:
                 self._touch(request)
         response = self.get_response(request)
         self._touch(request)  # a sign-in starts the clock
+        if getattr(request, "portal_signed_in", None) is not None:
+            throttle.remember_device(request, response, request.portal_signed_in)
         return response
 
     def _touch(self, request):

@@ -5,20 +5,23 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.db import transaction
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from portal.accounts.models import Account, AccountGroup
 from portal.ingest import MAX_INT, validate_one
+from portal.text import SingleLine
 
 
 class AccountIn(BaseModel):
     model_config = ConfigDict(extra="ignore", title="Account")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    billing_number: Annotated[str, Field(max_length=32)] = ""
+    name: Annotated[SingleLine, Field(min_length=1, max_length=200)]
+    billing_number: Annotated[SingleLine, Field(max_length=32)] = ""
     timezone: str = settings.DEFAULT_ACCOUNT_TIMEZONE
     language: Literal["fr", "en"] = "fr"
     groups: list[Annotated[int, Field(ge=0, le=MAX_INT)]] = []
+    # Each login of the account must use two-step verification; left out: unchanged.
+    require_two_factor: StrictBool | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -43,6 +46,8 @@ def upsert_account(number: str, data: dict) -> tuple[Account, str]:
             "timezone": spec.timezone,
             "language": spec.language,
         }
+        if spec.require_two_factor is not None:
+            values["require_two_factor"] = spec.require_two_factor
         if any(getattr(account, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(account, k, v)

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 BACKGROUND_HEADER = "X-Portal-Background"
 # Set in the new, signed-out session by the idle logoff: the sign-in page then says why.
 IDLE_ENDED = "_idle_ended"
+# Set likewise when the session reached its maximum length (PORTAL_SESSION_MAX_SECONDS).
+MAX_ENDED = "_max_ended"
 SIGNED_OUT_HEADER = "X-Portal-Signed-Out"
 
 
@@ -83,7 +85,8 @@ def login_url(request) -> str:
     query = QueryDict(mutable=True)
     query["next"] = page_url(request)
     if is_background(request) or settings.SESSION_COOKIE_NAME in request.COOKIES:
-        query["ended"] = "1"  # a session this browser had has ended: the page says so
+        # a session this browser had has ended: the page says so (and why)
+        query["ended"] = "max" if getattr(request, "session_max_ended", False) else "1"
     return f"{resolve_url(settings.LOGIN_URL)}?{query.urlencode(safe='/')}"
 
 

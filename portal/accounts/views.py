@@ -1,8 +1,6 @@
 """Signing in and out, the home page, settings, the language switch and the account switcher."""
 
-import math
-
-from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -14,11 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.accounts import audit
+from portal.accounts import audit, throttle
 from portal.accounts.forms import PasswordChangeForm
 from portal.accounts.middleware import LANGUAGE_COOKIE, SUPPORTED, renew, seconds_left
 from portal.accounts.sections import SECTION_NAMES, guide
-from portal.accounts.signedout import IDLE_ENDED, page_url, signed_out
+from portal.accounts.signedout import IDLE_ENDED, MAX_ENDED, page_url, signed_out
 from portal.accounts.tenancy import request_accounts
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -33,7 +31,11 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         if self.request.method == "GET":
             ended = self.request.session.pop(IDLE_ENDED, False)
-            context["idle_ended"] = ended or self.request.GET.get("ended") == "1"
+            longest = self.request.session.pop(MAX_ENDED, False)
+            longest = longest or self.request.GET.get("ended") == "max"
+            context["max_ended"] = longest
+            context["max_hours"] = max(1, round(settings.PORTAL_SESSION_MAX_SECONDS / 3600))
+            context["idle_ended"] = not longest and (ended or self.request.GET.get("ended") == "1")
         return context
 
     def form_valid(self, form):
@@ -48,22 +50,22 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-def lockout_minutes(request=None) -> int:
-    cool_off = get_cool_off(request)
-    return math.ceil(cool_off.total_seconds() / 60) if cool_off else 0
-
-
 def lockout(request, response=None, credentials=None, *args, **kwargs):
-    """django-axes calls this when a login is locked after repeated failures."""
+    """django-axes calls this when a sign-in is refused after repeated failures (this user name
+    from this address, this address, or the portal's global ceiling: accounts.throttle)."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     form = AuthenticationForm(request, initial={"username": username})
-    audit.record("login.locked", request=request, actor=username[:200])
-    return render(
-        request,
-        "accounts/login.html",
-        {"form": form, "locked_out": True, "lockout_minutes": lockout_minutes(request)},
-        status=429,
+    spray = getattr(request, "portal_global_wait", None) is not None
+    minutes = throttle.wait_minutes(request, credentials)
+    audit.record(
+        "login.locked",
+        request=request,
+        actor=username[:200],
+        reason="global" if spray else "failures",
+        minutes=minutes,
     )
+    context = {"form": form, "locked_out": True, "lockout_minutes": minutes, "spray": spray}
+    return render(request, "accounts/login.html", context, status=429)
 
 
 @login_required

@@ -22,6 +22,7 @@ from portal.billing.services import (
 from portal.calls.models import Call, Recording
 from portal.calls.services import (
     CallsBatch,
+    StorageFailed,
     TooLarge,
     UnsupportedMedia,
     ingest_calls,
@@ -193,6 +194,7 @@ AUDIO = {"schema": {"type": "string", "format": "binary"}}
         404: ErrorOut,
         413: ErrorOut,
         415: ErrorOut,
+        507: ErrorOut,
     },
     openapi_extra={
         "requestBody": {
@@ -227,6 +229,8 @@ def put_recording(request, call_id: str):
         raise ApiError(415, str(exc)) from None
     except TooLarge as exc:
         raise ApiError(413, str(exc)) from None
+    except StorageFailed as exc:
+        raise ApiError(507, str(exc)) from None
     recording = Recording.objects.get(call=call)
     counts = Counts()
     counts.add(outcome)

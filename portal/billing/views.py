@@ -24,7 +24,7 @@ from portal.billing.services import (
     oldest_day,
 )
 from portal.dates import OUT_OF_RANGE, date_in_range
-from portal.stats.mail import XLSX, send_report
+from portal.reportmail import XLSX, refusal, send_report, sent
 from portal.stats.schedules import parse_addresses
 
 
@@ -153,6 +153,10 @@ def billable_email(request, account_number):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
+    refused = refusal(request.user)
+    if refused:
+        messages.error(request, refused)
+        return redirect(back)
     report = billable_report(request.account, start, end)
     body = "\n".join(report["header"] + [""] + totals_lines(report["totals"]))
     subject = _("Billable Calls") + f" — {request.account.label}"
@@ -161,5 +165,14 @@ def billable_email(request, account_number):
     except OSError:
         messages.error(request, _("The e-mail could not be sent. Please try again later."))
         return redirect(back)
+    sent(
+        request,
+        "billable.email",
+        request.account,
+        addresses,
+        start=report["start"],
+        end=report["end"],
+        count=report["totals"]["calls"],
+    )
     messages.success(request, _("The report was sent to %(to)s.") % {"to": ", ".join(addresses)})
     return redirect(back)

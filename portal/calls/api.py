@@ -8,15 +8,19 @@ from portal.api.auth import ApiError, account_for, invalid
 from portal.calls.models import Recording
 from portal.calls.services import (
     CallFilter,
+    RecordingMissing,
     call_as_dict,
     call_for,
     find_calls,
     has_recording,
+    recording_exists,
     recording_response,
 )
-from portal.inbox.api import READERS, after_cursor, page, page_limit, parse_instant
+from portal.inbox.api import READERS, after_cursor, audit_list, page, page_limit, parse_instant
 
 router = Router(tags=["calls"])
+
+MISSING = "The recording file of this call is missing from the storage."
 
 
 def _duration(value: float | None, field: str) -> float | None:
@@ -78,14 +82,19 @@ def get_recording(request, number: str, call_id: str):
     recording = Recording.objects.filter(call=call).select_related("call__account").first()
     if call is None or recording is None:
         raise ApiError(404, "No such recording.")
+    if not recording_exists(recording):
+        raise ApiError(410, MISSING)
     rng = request.headers.get("Range", "")
-    if not rng or rng.startswith("bytes=0-"):
-        audit.record(
+    if not rng or rng.startswith("bytes=0-"):  # one entry per download, not per Range
+        audit.read(
+            request,
             "recording.download",
-            actor=request.auth.name,
             account=account,
             object_type="calls.call",
             object_id=call.call_id,
             via="api",
         )
-    return recording_response(request, recording)
+    try:
+        return recording_response(request, recording)
+    except RecordingMissing:
+        raise ApiError(410, MISSING) from None

@@ -2,6 +2,7 @@
 and what the Call Log section and the reading API do with them."""
 
 import datetime as dt
+import errno
 import hashlib
 import math
 import os
@@ -242,6 +243,19 @@ class TooLarge(Exception):
     pass
 
 
+class StorageFailed(Exception):
+    """The recording could not be written (a full disk, most often): nothing was kept, neither
+    a file nor a row, and a retry once there is room stores it whole (API: 507)."""
+
+    def __init__(self, exc: OSError):
+        self.errno = exc.errno
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            reason = "Not enough storage space for the recording"
+        else:
+            reason = f"The recording could not be stored ({exc.strerror or exc})"
+        super().__init__(f"{reason}; nothing was stored. Try again later.")
+
+
 def sniff(content_type: str, head: bytes) -> bool:
     """Is `head` really the start of a file of this type (checked by its header bytes)?"""
     if content_type == "audio/wav":
@@ -272,7 +286,8 @@ def store_recording(
     """Stream a recording to storage (never whole in memory). Returns created/updated/unchanged.
 
     Raises UnsupportedMedia when the type is not one of the contract's or the bytes are not
-    of that type, TooLarge past `max_bytes`.
+    of that type, TooLarge past `max_bytes`, StorageFailed when it cannot be written (then
+    nothing is kept: no file, no row).
     """
     content_type = (content_type or "").split(";")[0].strip().lower()
     if content_type not in Recording.FORMATS:
@@ -294,8 +309,14 @@ def store_recording(
                 if size > max_bytes:
                     raise TooLarge(f"The recording is larger than {max_bytes} bytes.")
                 digest.update(chunk)
-                tmp.write(chunk)
-            tmp.flush()
+                try:
+                    tmp.write(chunk)
+                except OSError as exc:
+                    raise StorageFailed(exc) from exc
+            try:
+                tmp.flush()
+            except OSError as exc:
+                raise StorageFailed(exc) from exc
             if size == 0 or not sniff(content_type, head):
                 raise UnsupportedMedia(f"The body is not {content_type}.")
             sha = digest.hexdigest()
@@ -311,7 +332,12 @@ def store_recording(
                 recording.size = size
                 recording.sha256 = sha
                 recording.duration_s = duration
-                recording.file.save(f"{call.call_id}-{sha[:12]}.{ext}", File(fh), save=False)
+                try:
+                    # The storage writes a temporary name and links it into place
+                    # (portal.storage): a failure leaves no file behind.
+                    recording.file.save(f"{call.call_id}-{sha[:12]}.{ext}", File(fh), save=False)
+                except OSError as exc:
+                    raise StorageFailed(exc) from exc
                 try:
                     recording.save()
                 except Exception:
@@ -494,9 +520,22 @@ def stream_file(fh, first: int, length: int, chunk: int = CHUNK) -> Iterator[byt
         fh.close()
 
 
+class RecordingMissing(Exception):
+    """The recording's row is there but its file is not in the storage."""
+
+
+def recording_exists(recording: Recording) -> bool:
+    """Is the recording's file in the storage? (A storage that cannot be asked: no.)"""
+    try:
+        return bool(recording.file.name) and recording.file.storage.exists(recording.file.name)
+    except OSError:
+        return False
+
+
 def recording_response(request, recording: Recording, download: bool = False):
     """The recording as the browser's audio element wants it: 206 for a Range, 200 whole,
-    416 for a range past the end; never read whole into memory."""
+    416 for a range past the end; never read whole into memory. RecordingMissing (before any
+    byte is sent) when its file is not in the storage."""
     from django.http import HttpResponse, StreamingHttpResponse
     from django.utils.http import content_disposition_header
 
@@ -506,7 +545,10 @@ def recording_response(request, recording: Recording, download: bool = False):
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
-    fh = recording.file.storage.open(recording.file.name, "rb")
+    try:
+        fh = recording.file.storage.open(recording.file.name, "rb")
+    except FileNotFoundError:
+        raise RecordingMissing(recording.file.name) from None
     first, last = wanted if wanted else (0, size - 1)
     response = StreamingHttpResponse(
         stream_file(fh, first, last - first + 1),
@@ -547,21 +589,50 @@ class _Pipe:
         return data
 
 
-def zip_recordings(recordings: Iterable[Recording]) -> Iterator[bytes]:
-    """A zip of the recordings, produced piece by piece (nothing whole in memory)."""
+def zip_entry_name(recording: Recording) -> str:
+    started = recording.call.started_at.astimezone(recording.call.account.tz)
+    return f"{started:%Y-%m-%d_%H%M%S}_{recording.call.call_id}.{recording.extension}"
+
+
+MISSING_NOTE = "MISSING.txt"
+
+
+def zip_recordings(recordings: Iterable[Recording], missing: Iterable[Recording] = ()):
+    """A zip of the recordings, produced piece by piece (nothing whole in memory).
+
+    It never breaks off: a recording whose file is missing (`missing`, checked before the
+    download starts, or found missing or unreadable while streaming) is left out or cut
+    short, and the zip ends with MISSING.txt naming each one, in the reader's language."""
+    from portal.calls.recording_files import missing_note
+
     pipe = _Pipe()
+    missing = list(missing)
+    short: list[Recording] = []
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED) as zf:
         for recording in recordings:
             started = recording.call.started_at.astimezone(recording.call.account.tz)
-            name = f"{started:%Y-%m-%d_%H%M%S}_{recording.call.call_id}.{recording.extension}"
-            info = zipfile.ZipInfo(name, date_time=started.timetuple()[:6])
+            info = zipfile.ZipInfo(zip_entry_name(recording), date_time=started.timetuple()[:6])
             info.file_size = recording.size
-            with (
-                recording.file.storage.open(recording.file.name, "rb") as src,
-                zf.open(info, "w") as dest,
-            ):
-                while data := src.read(CHUNK):
+            try:
+                src = recording.file.storage.open(recording.file.name, "rb")
+            except OSError:
+                missing.append(recording)
+                continue
+            written = 0
+            with src, zf.open(info, "w") as dest:
+                while True:
+                    try:
+                        data = src.read(CHUNK)
+                    except OSError:
+                        break
+                    if not data:
+                        break
+                    written += len(data)
                     dest.write(data)
                     yield pipe.take()
+            if written != recording.size:
+                short.append(recording)
+        if missing or short:
+            zf.writestr(MISSING_NOTE, missing_note(missing, short).encode("utf-8"))
         yield pipe.take()
     yield pipe.take()

@@ -22,9 +22,12 @@ from portal.accounts.tenancy import request_accounts
 from portal.calls.exports import call_log_sheet
 from portal.calls.forms import CallFilterForm
 from portal.calls.models import Call, Recording
+from portal.calls.recording_files import split_missing
 from portal.calls.services import (
+    RecordingMissing,
     call_for,
     find_calls,
+    recording_exists,
     recording_response,
     split_recent,
     totals,
@@ -136,7 +139,14 @@ def call_voice(request, account_number, call_id):
     recording = Recording.objects.filter(call=call).first()
     if recording is None:
         raise Http404
-    return _dialog(request, "calls/voice.html", {"call": call, "recording": recording})
+    audit.read(
+        request, "call.voice", account=request.account, object_type="calls.call", object_id=call_id
+    )
+    return _dialog(
+        request,
+        "calls/voice.html",
+        {"call": call, "recording": recording, "missing": not recording_exists(recording)},
+    )
 
 
 def _audit_play(request, recording: Recording) -> None:
@@ -167,6 +177,8 @@ def call_recording(request, account_number, call_id):
     recording = Recording.objects.filter(call=call).select_related("call__account").first()
     if recording is None:
         raise Http404
+    if not recording_exists(recording):
+        return _recording_missing(request, call)
     download = request.GET.get("download") == "1"
     if download:
         audit.record(
@@ -178,7 +190,19 @@ def call_recording(request, account_number, call_id):
         )
     else:
         _audit_play(request, recording)
-    return recording_response(request, recording, download=download)
+    try:
+        return recording_response(request, recording, download=download)
+    except RecordingMissing:
+        return _recording_missing(request, call)
+
+
+def _recording_missing(request, call: Call):
+    """410: the call had a recording, its file is gone; a page that says so."""
+    response = _dialog(
+        request, "calls/recording_missing.html", {"call": call, "page_name": _("Recording missing")}
+    )
+    response.status_code = 410
+    return response
 
 
 @require_POST
@@ -197,6 +221,19 @@ def calls_download(request, account_number):
     if not recordings:
         flash.error(request, _("Check at least one call that has a recording."))
         return redirect(f"{back}?{request.GET.urlencode()}")
+    # Missing files are checked before the download starts: left out, named in MISSING.txt.
+    recordings, missing = split_missing(recordings)
+    if not recordings:
+        flash.error(
+            request,
+            ngettext(
+                "The recording file of the checked call is missing: there is nothing to download.",
+                "The recording files of the checked calls are missing: there is nothing to "
+                "download.",
+                len(missing),
+            ),
+        )
+        return redirect(f"{back}?{request.GET.urlencode()}")
     by_account: dict = {}
     for r in recordings:
         by_account.setdefault(r.call.account, []).append(r.call.call_id)
@@ -209,7 +246,9 @@ def calls_download(request, account_number):
             calls=call_ids,
         )
     stamp = timezone.now().astimezone(request.account.tz).strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(zip_recordings(recordings), content_type="application/zip")
+    response = StreamingHttpResponse(
+        zip_recordings(recordings, missing), content_type="application/zip"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="recordings-{request.account.number}-{stamp}.zip"'
     )

@@ -36,6 +36,12 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        from portal.text import clean_single_line
+
+        super().clean()
+        clean_single_line(self, "external_id", "name", "phone1", "phone2", "phone3", "sms")
+
     def save(self, *args, **kwargs):
         from portal.directory.services import contact_search_columns
 

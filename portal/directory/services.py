@@ -42,14 +42,15 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field  # noqa: E402
 
 from portal import clock  # noqa: E402
 from portal.ingest import validate_one  # noqa: E402
+from portal.text import SingleLine  # noqa: E402
 
 
 class ContactIn(BaseModel):
     model_config = ConfigDict(extra="ignore", title="Contact")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    phones: list[Annotated[str, Field(max_length=64)]] = Field(default=[], max_length=3)
-    sms: Annotated[str, Field(max_length=64)] | None = None
+    name: Annotated[SingleLine, Field(min_length=1, max_length=200)]
+    phones: list[Annotated[SingleLine, Field(max_length=64)]] = Field(default=[], max_length=3)
+    sms: Annotated[SingleLine, Field(max_length=64)] | None = None
     email: EmailStr | None = None
 
 

@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.accounts import audit
 from portal.accounts.models import Account, Membership
 from portal.oncall import page, services
+from portal.text import single_line
 
 
 def gap_lines(account: Account, start: dt.datetime, end: dt.datetime) -> list[str]:
@@ -104,9 +106,21 @@ def send_gap_alerts(
                 if not lines:
                     break
                 subject, body = _message(account, days, lines)
-            mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
+            # On one line whatever the account's name holds (a CR/LF would refuse to send).
+            mails.append((single_line(subject), body, settings.DEFAULT_FROM_EMAIL, [address]))
         if not mails:
             continue
         send_mass_mail(mails)
-        sent.append((account.number, [address for address, _lang in recipients]))
+        addresses = [address for address, _lang in recipients]
+        # The audit trail names who received the account's on-call data (issue 13, item 6).
+        audit.record(
+            "oncall.gap_alert",
+            actor="oncall_gap_alerts",
+            account=account,
+            to=", ".join(addresses),
+            start=now.isoformat(),
+            end=end.isoformat(),
+            days=days,
+        )
+        sent.append((account.number, addresses))
     return sent

@@ -16,6 +16,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from portal.oncall.models import Assignment, CalendarFeed, OnCallInterval, Shift
+from portal.text import multi_line, single_line
 
 PAST = dt.timedelta(days=60)
 FUTURE = dt.timedelta(days=400)
@@ -36,7 +37,7 @@ def _calendar(name: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", "-//Answering service portal//On call//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", single_line(name))  # names stored before the check may hold \n
     return cal
 
 
@@ -55,8 +56,8 @@ def _event(uid, start, end, summary, description, sequence, cancelled=False) -> 
     ev.add("dtstamp", timezone.now())
     ev.add("dtstart", start)
     ev.add("dtend", end)
-    ev.add("summary", summary)
-    ev.add("description", description)
+    ev.add("summary", single_line(summary))
+    ev.add("description", multi_line(description))
     ev.add("sequence", sequence)
     ev.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return ev

@@ -36,6 +36,12 @@ class Schedule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        from portal.text import clean_single_line
+
+        super().clean()
+        clean_single_line(self, "external_id", "name")
+
 
 class Shift(models.Model):
     schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="shifts")
@@ -68,6 +74,12 @@ class Shift(models.Model):
         except (Schedule.DoesNotExist, AttributeError, TypeError, ValueError):
             return f"{self.name} {self.role} {self.start:%Y-%m-%d %H:%M}"
         return f"{self.name} {self.role} {start:%Y-%m-%d %H:%M} {start.tzname()}"
+
+    def clean(self):
+        from portal.text import clean_single_line
+
+        super().clean()
+        clean_single_line(self, "external_id", "name", "role")
 
 
 class Assignment(models.Model):
