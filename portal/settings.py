@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.nostore.NoStoreMiddleware",  # Cache-Control: no-store on all but static files
     "portal.compression.CompressPagesMiddleware",
     "portal.accounts.middleware.NulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.IdleSessionMiddleware",
     "portal.accounts.middleware.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.twofactor_middleware.TwoFactorMiddleware",  # staff, required accounts
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.accounts.middleware.PortalCSPMiddleware",
@@ -203,19 +205,12 @@ if os.environ.get("S3_BUCKET"):
         },
     }
 
-# E-mail: EMAIL_URL=smtp://host:port (console backend when unset).
-_email_url = os.environ.get("EMAIL_URL", "")
-if _email_url.startswith("smtp://"):
-    from urllib.parse import urlparse
+# E-mail: EMAIL_URL = smtp://host:port, smtp+tls:// or submission:// (STARTTLS, port 587),
+# smtps:// (TLS, port 465), with user:password@ URL-encoded; console backend when unset
+# (portal/emailurl.py).
+from portal import emailurl  # noqa: E402
 
-    _u = urlparse(_email_url)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _u.hostname or "127.0.0.1"
-    EMAIL_PORT = _u.port or 25
-    EMAIL_HOST_USER = _u.username or ""
-    EMAIL_HOST_PASSWORD = _u.password or ""
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+globals().update(emailurl.parse(os.environ.get("EMAIL_URL", "")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@answering.example")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -247,6 +242,8 @@ PORTAL = {
     "RECORDING_MAX_BYTES": int(os.environ.get("PORTAL_RECORDING_MAX_BYTES", 50 * 1024 * 1024)),
     "API_MAX_BODY_BYTES": int(os.environ.get("PORTAL_API_MAX_BODY_BYTES", 10 * 1024 * 1024)),
     "API_MAX_BATCH": 1000,
+    # Reports one login may e-mail from the pages in any hour (0: no limit).
+    "REPORT_EMAILS_PER_HOUR": int(os.environ.get("PORTAL_REPORT_EMAILS_PER_HOUR", 20)),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL["API_MAX_BODY_BYTES"]
 # Where the portal is reached from outside: e-mails (gap alerts) link to its pages with it.

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.accounts import twofactor_views
 from portal.accounts import views as account_views
 from portal.api.urls import api
 from portal.oncall.api import oncall_now
@@ -23,6 +24,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", account_views.root, name="root"),
     path("login/", account_views.LoginView.as_view(), name="login"),
+    path("login/code/", twofactor_views.login_code, name="login_code"),
+    path("two-factor/setup/", twofactor_views.setup, name="two_factor_setup"),
+    path("two-factor/recovery-codes/", twofactor_views.recovery_codes, name="two_factor_codes"),
     path("logout/", account_views.logout_view, name="logout"),
     path("language/", account_views.set_language, name="set_language"),
     path("switch/", account_views.switch_account, name="switch_account"),

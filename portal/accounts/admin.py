@@ -10,6 +10,7 @@ from portal.accounts.backoffice import ReadOnlyAdmin
 from portal.accounts.forms import ClientUserCreationForm
 from portal.accounts.models import Account, AccountGroup, AuditLog, Membership, User
 from portal.accounts.services import save_account
+from portal.accounts.twofactor_admin import TwoFactorAdmin
 from portal.accounts.users import create_client_user
 
 
@@ -33,6 +34,7 @@ class AccountAdmin(admin.ModelAdmin):
         (_("Language and time"), {"fields": ["language", "timezone"]}),
         (_("Groups and retention"), {"fields": ["groups", "retention_days"]}),
         (_("On call"), {"fields": ["oncall_users_may_change"]}),
+        (_("Sign-in"), {"fields": ["require_two_factor"]}),
     ]
     inlines = [AccountMembershipInline]
 
@@ -60,7 +62,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(TwoFactorAdmin, DjangoUserAdmin):
     """Logins: staff and clients. The "add" form creates a client login with its accounts."""
 
     add_form = ClientUserCreationForm
@@ -91,8 +93,9 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+        (_("Sign-in"), {"fields": ["two_factor_status"]}),
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "two_factor_status"]
     list_display = ["username", "first_name", "last_name", "account_list", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "memberships__role", "memberships__account"]
     search_fields = ["username", "first_name", "last_name", "email", "memberships__account__number"]

@@ -7,6 +7,7 @@ translation catalog, which the web-foundation work keeps complete.
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.utils import unquote
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -30,6 +31,22 @@ class PortalAdminSite(admin.AdminSite):
     site_header = _("Client Portal · back office")
     site_title = _("Client Portal back office")
     index_title = _("Back office")
+
+    def has_permission(self, request):
+        # Staff only, and only once this session passed its second factor (django-otp).
+        user = request.user
+        return super().has_permission(request) and bool(
+            getattr(user, "is_verified", None) and user.is_verified()
+        )
+
+    def login(self, request, extra_context=None):
+        """One sign-in for everybody (the portal's, with its code step and throttling): the
+        back office's own form would sign staff in with the password alone."""
+        if not request.user.is_authenticated or request.method == "POST":
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+        return super().login(request, extra_context)  # "signed in, but not allowed here"
 
     def get_app_list(self, request, app_label=None):
         app_list = super().get_app_list(request, app_label)

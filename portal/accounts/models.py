@@ -80,6 +80,12 @@ class Account(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def clean(self):
+        from portal.text import clean_single_line
+
+        super().clean()
+        clean_single_line(self, "number", "name", "billing_number")
+
     @property
     def label(self) -> str:
         """As the seeds show an account: "4000-TEST"."""

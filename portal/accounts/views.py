@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.accounts import audit, throttle
+from portal.accounts import audit, throttle, twofactor
 from portal.accounts.forms import PasswordChangeForm
 from portal.accounts.middleware import LANGUAGE_COOKIE, SUPPORTED, renew, seconds_left
 from portal.accounts.sections import SECTION_NAMES, guide
@@ -39,15 +39,23 @@ class LoginView(auth_views.LoginView):
         return context
 
     def form_valid(self, form):
-        # A language chosen on the sign-in page is the person's choice from now on.
-        chosen = self.request.session.pop(CHOSEN_LANGUAGE, None)
-        response = super().form_valid(form)
         user = form.get_user()
-        if chosen in SUPPORTED and user.language != chosen:
-            user.language = chosen
-            user.save(update_fields=["language"])
-        audit.record("login", request=self.request, user=user)
+        if twofactor.is_on(user):  # --- two-step verification: not signed in before the code
+            twofactor.begin(self.request, user, self.get_success_url())
+            return redirect("login_code")
+        response = super().form_valid(form)
+        signed_in(self.request, user)
         return response
+
+
+def signed_in(request, user):
+    """What follows every sign-in (the password's, or the code step's after it)."""
+    # A language chosen on the sign-in page is the person's choice from now on.
+    chosen = request.session.pop(CHOSEN_LANGUAGE, None)
+    if chosen in SUPPORTED and user.language != chosen:
+        user.language = chosen
+        user.save(update_fields=["language"])
+    audit.record("login", request=request, user=user)
 
 
 def lockout(request, response=None, credentials=None, *args, **kwargs):
@@ -105,7 +113,8 @@ def settings_view(request, account_number):
         audit.record("password.change", request=request, account=request.account, obj=user)
         messages.success(request, _("Your password has been changed."))
         return redirect("settings", account_number=account_number)
-    return render(request, "accounts/settings.html", {"form": form})
+    two_factor = twofactor.settings_state(request.user, request_accounts(request))
+    return render(request, "accounts/settings.html", {"form": form, "two_factor": two_factor})
 
 
 @require_POST

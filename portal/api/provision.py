@@ -43,6 +43,7 @@ class ProvisionedAccount(BaseModel):
     timezone: str
     language: str
     groups: list[int]
+    require_two_factor: bool
 
 
 class ProvisionedContact(BaseModel):
@@ -75,6 +76,7 @@ def account_json(account: Account) -> dict:
         "timezone": account.timezone,
         "language": account.language,
         "groups": sorted(account.groups.values_list("number", flat=True)),
+        "require_two_factor": account.require_two_factor,
     }
 
 

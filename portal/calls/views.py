@@ -5,7 +5,6 @@ import tempfile
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import sheets
+from portal import reportmail, sheets
 from portal.accounts import audit
 from portal.accounts.models import AuditLog
 from portal.accounts.tenancy import request_accounts
@@ -304,29 +303,29 @@ def calls_email(request, account_number):
     if not form.is_valid():
         flash.error(request, _("Correct the search criteria first."))
         return redirect(back)
+    refused = reportmail.refusal(request.user)
+    if refused:
+        flash.error(request, refused)
+        return redirect(back)
     out, count, name = _report(request, form)
     with out:
-        email = EmailMessage(
-            subject=_("Call log report — account %(number)s") % {"number": request.account.number},
-            body=ngettext(
-                "The call log report you asked for is attached (%(count)s call).",
-                "The call log report you asked for is attached (%(count)s calls).",
-                count,
-            )
-            % {"count": count},
-            to=[address],
-        )
-        email.attach(name, out.read(), XLSX)
+        content = out.read()
+    subject = _("Call log report — account %(number)s") % {"number": request.account.number}
+    body = ngettext(
+        "The call log report you asked for is attached (%(count)s call).",
+        "The call log report you asked for is attached (%(count)s calls).",
+        count,
+    ) % {"count": count}
     try:
-        email.send()
+        reportmail.send_report([address], subject, body, [(name, content)])
     except OSError:
         flash.error(request, _("The report could not be sent. Try again later."))
         return redirect(back)
-    audit.record(
+    reportmail.sent(
+        request,
         "calls.email",
-        request=request,
-        account=request.account,
-        to=address,
+        request.account,
+        address,
         count=count,
         filters=request.GET.urlencode(),
     )

@@ -25,6 +25,7 @@ from portal.ingest import validate_one
 from portal.oncall import services
 from portal.oncall.models import Assignment, Schedule, Shift
 from portal.oncall.services import Actor, OnCallError, StaleShift
+from portal.text import API_MESSAGE, SingleLine, has_control
 
 router = Router(tags=["oncall"])
 
@@ -35,7 +36,7 @@ WRITE = ("oncall:write",)
 
 # --- Bodies ----------------------------------------------------------------------------
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[SingleLine, Field(min_length=1, max_length=200)]
 
 
 class ScheduleIn(BaseModel):
@@ -48,8 +49,8 @@ class ShiftIn(BaseModel):
     start: AwareDatetime
     end: AwareDatetime
     rank: Annotated[int, Field(ge=0)] = 0
-    name: Annotated[str, Field(min_length=1, max_length=100)] = "Rotation"
-    role: Annotated[str, Field(min_length=1, max_length=32)] = "OC"
+    name: Annotated[SingleLine, Field(min_length=1, max_length=100)] = "Rotation"
+    role: Annotated[SingleLine, Field(min_length=1, max_length=32)] = "OC"
 
 
 class AssignmentIn(BaseModel):
@@ -247,6 +248,8 @@ _LAST_DAY = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 )
 def put_schedule(request, number: str, schedule_id: str):
     account = account_for(request, number, *PROVISION)
+    if has_control(schedule_id):
+        raise invalid("schedule_id", API_MESSAGE)
     body = _body(request, ScheduleIn)
     try:
         schedule, outcome = services.upsert_schedule(
@@ -273,6 +276,8 @@ def delete_schedule(request, number: str, schedule_id: str):
 def put_shift(request, number: str, schedule_id: str, shift_id: str):
     account = account_for(request, number, *PROVISION)
     schedule = _schedule(account, schedule_id)
+    if has_control(shift_id):
+        raise invalid("shift_id", API_MESSAGE)
     body = _body(request, ShiftIn)
     try:
         shift, outcome = services.upsert_shift(

@@ -16,7 +16,7 @@ def ical(request, token: str):
     if feed is None:
         raise Http404
     response = HttpResponse(feeds.build(feed), content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
+    # Client data: not kept by caches (Cache-Control: no-store, portal.nostore).
     return response
 
 

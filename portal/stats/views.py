@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.accounts.tenancy import request_accounts
+from portal.reportmail import refusal, send_report, sent
 from portal.stats import schedules
 from portal.stats.definitions import ROWS
 from portal.stats.forms import StatsForm
-from portal.stats.mail import send_report
 from portal.stats.models import ReportSubscription
 from portal.stats.reports import (
     build_report,
@@ -115,6 +115,10 @@ def stats_email(request, account_number):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
+    refused = refusal(request.user)
+    if refused:
+        messages.error(request, refused)
+        return redirect(back)
     report = build_report(form.filters())
     body = "\n".join(report.header) + "\n\n" + "\n".join(email_lines(report))
     name = f"statistics-{request.account.number}-{report.filters.start}-{report.filters.end}.xlsx"
@@ -124,6 +128,14 @@ def stats_email(request, account_number):
     except OSError:
         messages.error(request, _("The e-mail could not be sent. Please try again later."))
         return redirect(back)
+    sent(
+        request,
+        "stats.email",
+        request.account,
+        addresses,
+        accounts=[a.number for a in report.accounts],
+        criteria=form.cleaned_data,
+    )
     messages.success(request, _("The report was sent to %(to)s.") % {"to": ", ".join(addresses)})
     return redirect(back)
 
