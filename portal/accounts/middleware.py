@@ -192,7 +192,8 @@ def renew(request) -> int:
     """Activity now (the "Stay signed in" button): the idle deadline starts again."""
     request.session[LAST_SEEN] = int(time.time())
     longest = max_seconds_left(request.session)
-    return settings.SESSION_COOKIE_AGE if longest is None else min(settings.SESSION_COOKIE_AGE, longest)
+    age = settings.SESSION_COOKIE_AGE
+    return age if longest is None else min(age, longest)
 
 
 class IdleSessionMiddleware:

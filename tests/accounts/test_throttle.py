@@ -147,9 +147,7 @@ def test_over_the_global_ceiling_unknown_browsers_wait(low_ceiling, alice):
     assert sign_in(Client(), "alice", address="192.0.2.99").status_code == 302
 
 
-def test_over_the_global_ceiling_the_real_user_signs_in_from_their_own_browser(
-    low_ceiling, alice
-):
+def test_over_the_global_ceiling_the_real_user_signs_in_from_their_own_browser(low_ceiling, alice):
     own_browser = Client()
     assert sign_in(own_browser, "alice", address=Y).status_code == 302
     own_browser.post("/logout/")
