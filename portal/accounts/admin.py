@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts import audit
-from portal.accounts.backoffice import ReadOnlyAdmin
+from portal.accounts.audit_admin import AuditLogAdmin  # noqa: F401 (the audit log's admin)
 from portal.accounts.forms import ClientUserCreationForm
-from portal.accounts.models import Account, AccountGroup, AuditLog, Membership, User
+from portal.accounts.models import Account, AccountGroup, Membership, User
 from portal.accounts.services import save_account
 from portal.accounts.twofactor_admin import TwoFactorAdmin
 from portal.accounts.users import create_client_user
@@ -140,12 +140,3 @@ class UserAdmin(TwoFactorAdmin, DjangoUserAdmin):
             user = self.get_object(request, id)
             audit.record("password.reset", request=request, obj=user)
         return response
-
-
-@admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "account", "action", "object_type", "object_id", "ip"]
-    list_filter = ["action", "account"]
-    search_fields = ["actor", "action", "object_id", "account__number"]
-    date_hierarchy = "at"
-    list_select_related = ["account"]

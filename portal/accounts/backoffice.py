@@ -54,6 +54,19 @@ class PortalAdminSite(admin.AdminSite):
             app["name"] = APP_NAMES.get(app["app_label"], app["name"])
         return app_list
 
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every admin of an account's data records staff reading it (audit trail, once
+        for all admins: portal/accounts/staff_reads.py)."""
+        from django.db.models.base import ModelBase
+
+        from portal.accounts.staff_reads import audited
+
+        if isinstance(model_or_iterable, ModelBase):
+            model_or_iterable = [model_or_iterable]
+        for model in model_or_iterable:
+            chosen = audited(model, admin_class or admin.ModelAdmin)
+            super().register(model, chosen, **options)
+
 
 class PortalAdminConfig(AdminConfig):
     """`django.contrib.admin` with the portal's site (see INSTALLED_APPS)."""

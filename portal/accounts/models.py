@@ -4,7 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -135,22 +135,48 @@ class Membership(models.Model):
         return self.role == self.ADMIN
 
 
-class AuditLog(models.Model):
-    """Who did what, on which account and object, when, and from which address."""
+class AuditTrailImmutable(PermissionDenied):
+    """The audit trail is written once: an entry is never changed nor deleted."""
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+class AuditLogQuerySet(models.QuerySet):
+    def delete(self):
+        raise AuditTrailImmutable("The audit trail cannot be deleted.")
+
+
+class AuditLog(models.Model):
+    """Who did what, on which account and object, when, and from which address.
+
+    Immutable: saving an existing entry or deleting entries raises AuditTrailImmutable (the
+    only change the database sees is a deleted login or account becoming empty, SET_NULL)."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("login"),
     )
-    actor = models.CharField(max_length=200, blank=True, help_text="user name or API token name")
+    actor = models.CharField(
+        _("person"), max_length=200, blank=True, help_text=_("user name or API token name")
+    )
     account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("client account"),
     )
-    action = models.CharField(max_length=64, db_index=True)
-    object_type = models.CharField(max_length=64, blank=True)
-    object_id = models.CharField(max_length=128, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object"), max_length=128, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
@@ -160,3 +186,11 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailImmutable("An audit log entry cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailImmutable("An audit log entry cannot be deleted.")

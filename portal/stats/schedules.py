@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.accounts import audit
 from portal.accounts.models import Account, User
 from portal.stats.models import ReportDelivery, ReportSubscription
 
@@ -120,6 +121,23 @@ def deliver(sub: ReportSubscription, start: dt.date, end: dt.date) -> None:
         if billable is not None:
             lines += ["", _("Billable Calls"), *totals_lines(billable["totals"])]
         send_report(sub.addresses, subject, "\n".join(lines), attachments)
+    # The audit trail names who received which client data (issue 13, item 6).
+    audit.record(
+        "report.scheduled",
+        actor="send_scheduled_reports",
+        account=account,
+        obj=sub,
+        to=", ".join(sub.addresses),
+        reports=[
+            r
+            for r, wanted in (("statistics", sub.statistics), ("billable", sub.billable))
+            if wanted
+        ],
+        start=start.isoformat(),
+        end=end.isoformat(),
+        frequency=sub.frequency,
+        files=[name for name, _content in attachments],
+    )
 
 
 def send_due(now: dt.datetime | None = None) -> list[ReportDelivery]:
