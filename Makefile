@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# A development setup: the portal may generate its own secret key (PORTAL_DATA_DIR/secret_key)
+# and load the demo data. Production sets neither (see README, "Production settings").
+export PORTAL_DEV ?= 1
 
 .PHONY: run test install browser axe messages static lint bench clean
 AXE_VERSION := 4.10.3

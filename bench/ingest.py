@@ -19,6 +19,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -183,7 +184,7 @@ def bench(database: str, bodies: list[bytes], workers: int, clients: int) -> dic
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "SECRET_KEY": "bench-only",
+        "SECRET_KEY": secrets.token_urlsafe(64),  # production refuses weak keys
     }
     env.pop("DATABASE_URL", None)
     if database == "postgresql":

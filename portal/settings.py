@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from portal import netaddr, secretkey
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -20,8 +22,14 @@ def env_bool(name: str, default: bool) -> bool:
 DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
 DEBUG = env_bool("DEBUG", False)
+# A development setup (`make` sets PORTAL_DEV=1; a test run, which pytest marks with
+# PYTEST_VERSION, is one too): it may generate its own secret key and load the demo data.
+# Production is neither DEBUG nor PORTAL_DEV.
+PORTAL_DEV = DEBUG or env_bool("PORTAL_DEV", False) or "PYTEST_VERSION" in os.environ
+# SECRET_KEY, else PORTAL_SECRET_KEY_FILE, else PORTAL_DATA_DIR/secret_key; generated there on
+# a development setup only; otherwise the portal refuses to start and says why (secretkey.py).
+SECRET_KEY = secretkey.load(os.environ, DATA_DIR, development=PORTAL_DEV)
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -94,6 +102,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'portal.sqlite3'}"),
         conn_max_age=60,
+        # A connection kept from an earlier request is tested before it is reused, so the
+        # first request after a database restart reconnects instead of failing.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -140,8 +151,28 @@ SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", 60))
 PORTAL_SESSION_MAX_SECONDS = int(os.environ.get("PORTAL_SESSION_MAX_SECONDS", 12 * 3600))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+
+# Production behind TLS (PORTAL_HTTPS=1; the contract's "Production"): HSTS for a year on the
+# portal's host and its subdomains, plain HTTP redirected to HTTPS, cookies sent over HTTPS
+# only, and the proxy's X-Forwarded-Proto believed (the proxy must set it, overwriting the
+# client's). It replaces SECURE_COOKIES (secure cookies only), which is no longer read.
+PORTAL_HTTPS = env_bool("PORTAL_HTTPS", False)
+SESSION_COOKIE_SECURE = PORTAL_HTTPS
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+if PORTAL_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+# Whose X-Forwarded-For gives the client's address (audit trail, sign-in throttling):
+# comma-separated addresses or networks (10.0.0.5, 10.0.0.0/8, 2001:db8::/32). portal.netaddr.
+PORTAL_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("PORTAL_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+netaddr.parse_networks(PORTAL_TRUSTED_PROXIES)  # a wrong entry stops the start, saying which
 
 # django-axes: repeated failures slow the one who fails (portal/accounts/throttle.py says how):
 # counted by (user name, address) and by address, never by user name alone, with growing delays
@@ -222,10 +253,10 @@ CONTENT_SECURITY_POLICY = {
         "media-src": ["'self'"],
         "style-src": ["'self'"],
         "script-src": ["'self'"],
-        "frame-ancestors": ["'self'"],
+        "frame-ancestors": ["'none'"],
     }
 }
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"  # the portal frames none of its own pages
 
 # Portal settings.
 PORTAL = {

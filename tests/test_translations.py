@@ -29,7 +29,8 @@ def test_makemessages_leaves_nothing_untranslated(tmp_path):
         cwd=tree,
         check=True,
         capture_output=True,
-        env={"PATH": "/usr/bin:/bin", "PORTAL_DATA_DIR": str(tmp_path / "var")},
+        # a development setup (as under `make`): it makes up its own secret key there
+        env={"PATH": "/usr/bin:/bin", "PORTAL_DATA_DIR": str(tmp_path / "var"), "PORTAL_DEV": "1"},
     )
     catalogs = sorted(tree.glob("portal/**/locale/*/LC_MESSAGES/django.po"))
     assert {p.parts[-3] for p in catalogs} == {"fr", "en"}

@@ -136,7 +136,13 @@ def set_language(request):
             request.user.save(update_fields=["language"])
         else:
             request.session[CHOSEN_LANGUAGE] = language  # stored on the login at sign-in
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax")
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=settings.LANGUAGE_COOKIE_SECURE,  # PORTAL_HTTPS
+        )
     elif language == "" and request.user.is_authenticated:
         request.user.language = ""
         request.user.save(update_fields=["language"])

@@ -1,8 +1,14 @@
-"""seed_demo [--days N] [--if-empty] [--now TIMESTAMP] — the demo data, through the ingest services."""
+"""seed_demo [--days N] [--if-empty] [--now TIMESTAMP] [--yes-demo] — the demo data, through the
+ingest services.
+
+The only way demo data gets into a database: no migration, signal or start-up loads it. Its
+logins' password is published (README), so outside a development setup (DEBUG or PORTAL_DEV,
+which `make run` sets) the command refuses unless --yes-demo says it is meant."""
 
 import datetime as dt
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
@@ -16,7 +22,9 @@ class Command(BaseCommand):
         "calls, recordings, messages, directory, information pages, on-call schedule, "
         "billable calls and billing history, and the demo logins. Everything goes through "
         "the same services as the ingest API. Idempotent: running it again stores nothing "
-        "twice. Prints the demo sign-ins at the end."
+        "twice. Prints the demo sign-ins at the end. Outside a development setup (DEBUG or "
+        "PORTAL_DEV) it refuses unless --yes-demo is given: the demo logins' password is "
+        "published."
     )
 
     def add_arguments(self, parser):
@@ -37,8 +45,20 @@ class Command(BaseCommand):
             help="pretend it is this moment, ISO 8601 with an offset (default: now); "
             "the data ends at the hour before it",
         )
+        parser.add_argument(
+            "--yes-demo",
+            action="store_true",
+            help="load the demo data (and its logins with their published password) even "
+            "though this is not a development setup (DEBUG and PORTAL_DEV are off)",
+        )
 
-    def handle(self, *args, days, if_empty, now, **options):
+    def handle(self, *args, days, if_empty, now, yes_demo=False, **options):
+        if not (settings.DEBUG or getattr(settings, "PORTAL_DEV", False) or yes_demo):
+            raise CommandError(
+                "This is not a development setup (DEBUG and PORTAL_DEV are off): the demo "
+                "data would add logins whose password is published. Nothing was loaded. Add "
+                "--yes-demo if you really want the demo data here."
+            )
         if days < 1 or days > 400:
             raise CommandError("--days must be between 1 and 400.")
         moment = None
