@@ -273,6 +273,8 @@ PORTAL = {
     "RECORDING_MAX_BYTES": int(os.environ.get("PORTAL_RECORDING_MAX_BYTES", 50 * 1024 * 1024)),
     "API_MAX_BODY_BYTES": int(os.environ.get("PORTAL_API_MAX_BODY_BYTES", 10 * 1024 * 1024)),
     "API_MAX_BATCH": 1000,
+    # Staff "view as client" (accounts.viewas): how long a grant lasts.
+    "VIEW_AS_MINUTES": int(os.environ.get("PORTAL_VIEW_AS_MINUTES", 60)),
     # Reports one login may e-mail from the pages in any hour (0: no limit).
     "REPORT_EMAILS_PER_HOUR": int(os.environ.get("PORTAL_REPORT_EMAILS_PER_HOUR", 20)),
 }

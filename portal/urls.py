@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.accounts import twofactor_views
+from portal.accounts import twofactor_views, viewas_views
 from portal.accounts import views as account_views
 from portal.api.urls import api
 from portal.oncall.api import oncall_now
@@ -28,6 +28,7 @@ urlpatterns = [
     path("two-factor/setup/", twofactor_views.setup, name="two_factor_setup"),
     path("two-factor/recovery-codes/", twofactor_views.recovery_codes, name="two_factor_codes"),
     path("logout/", account_views.logout_view, name="logout"),
+    path("view-as/stop/", viewas_views.stop, name="view_as_stop"),
     path("language/", account_views.set_language, name="set_language"),
     path("switch/", account_views.switch_account, name="switch_account"),
     path("session/", account_views.session_status, name="session_status"),

@@ -12,6 +12,7 @@ from portal.accounts.models import Account, AccountGroup, Membership, User
 from portal.accounts.services import save_account
 from portal.accounts.twofactor_admin import TwoFactorAdmin
 from portal.accounts.users import create_client_user
+from portal.accounts.viewas_views import ViewAsAdmin
 
 
 class AccountMembershipInline(admin.TabularInline):
@@ -23,7 +24,7 @@ class AccountMembershipInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(ViewAsAdmin, admin.ModelAdmin):
     list_display = ["number", "name", "billing_number", "language", "timezone", "retention_days"]
     list_display_links = ["number", "name"]
     list_filter = ["language", "groups", "timezone"]

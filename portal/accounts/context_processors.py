@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from portal.accounts import viewas
 from portal.accounts.middleware import seconds_left
 from portal.accounts.tenancy import request_accounts
 
@@ -9,6 +10,8 @@ def portal(request):
     return {
         "account": getattr(request, "account", None),
         "membership": getattr(request, "membership", None),
+        # Staff viewing an account as the client: the banner of every page.
+        "view_as": viewas.active(request),
         "my_accounts": accounts,
         "PORTAL": settings.PORTAL,
         "IDLE_MINUTES": settings.SESSION_COOKIE_AGE // 60,

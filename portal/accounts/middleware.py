@@ -9,7 +9,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import trans_real
 
-from portal.accounts import throttle
+from portal.accounts import throttle, viewas
 from portal.accounts.signedout import BACKGROUND_HEADER, IDLE_ENDED, MAX_ENDED, signed_out
 from portal.accounts.tenancy import ACCOUNT_KWARG, request_accounts, request_membership
 
@@ -131,6 +131,7 @@ class TenantMiddleware:
     def __call__(self, request):
         request.account = None
         request.membership = None
+        request.view_as = None
         try:
             return self.get_response(request)
         finally:
@@ -142,6 +143,14 @@ class TenantMiddleware:
             return None
         if not request.user.is_authenticated:
             return signed_out(request)
+        grant = viewas.active(request)  # --- staff viewing as the client: read-only ---
+        if grant is not None:
+            if grant.account.number != number:
+                raise Http404
+            request.view_as = grant
+            request.account = grant.account
+            timezone.activate(grant.account.tz)
+            return viewas.refuse(request, grant) if viewas.refuses(request, grant) else None
         membership = request_membership(request, number)
         request.membership = membership
         request.account = membership.account

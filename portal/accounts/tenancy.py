@@ -4,10 +4,14 @@ Every client page lives under /a/<account_number>/. `TenantMiddleware` resolves 
 account from the signed-in user's memberships before the view runs: a signed-out visitor
 is sent to the sign-in page; anyone else who is not a member gets the same 404 as a page
 that does not exist. Views then use `request.account` and `request.membership`.
+Staff viewing an account as the client (accounts.viewas) reach that account's pages by the
+grant in their session, with no membership (`request.membership` is None, `request.view_as`
+the grant), read-only.
 """
 
 from django.http import Http404
 
+from portal.accounts import viewas
 from portal.accounts.models import Account, Membership
 
 ACCOUNT_KWARG = "account_number"
@@ -34,7 +38,11 @@ def request_memberships(request) -> list[Membership]:
 
 
 def request_accounts(request) -> list[Account]:
-    """The accounts the signed-in user may see, in order (see request_memberships)."""
+    """The accounts the signed-in user may see, in order (see request_memberships). Staff
+    viewing an account as the client see that account alone (accounts.viewas)."""
+    grant = viewas.active(request)
+    if grant is not None:
+        return [grant.account]
     return [m.account for m in request_memberships(request)]
 
 

@@ -106,6 +106,8 @@ def switch_account(request):
 
 
 def settings_view(request, account_number):
+    if request.view_as is not None:  # staff viewing as the client: no password form
+        return render(request, "accounts/settings.html", {"form": None})
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
