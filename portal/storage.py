@@ -91,3 +91,15 @@ class AtomicFileSystemStorage(FileSystemStorage):
             name = self.get_available_name(name)
             validate_file_name(name, allow_relative_path=True)
             full_path = self.path(name)
+
+
+def walk(storage, path: str = ""):
+    """Every file name under `path` in a storage (any backend), recursively."""
+    try:
+        directories, files = storage.listdir(path)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield f"{path}/{name}" if path else name
+    for directory in sorted(directories):
+        yield from walk(storage, f"{path}/{directory}" if path else directory)

@@ -2,7 +2,7 @@
 carries about them, and the nightly check of the storage (`manage.py recordings_orphans`)."""
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal.calls.models import Recording
 from portal.calls.services import recording_exists, zip_entry_name
-from portal.storage import is_temporary
+from portal.storage import is_temporary, walk
 
 ROOT = "recordings"  # where recording_path puts every recording file
 # A file younger than this may be a recording being stored right now (its file is written
@@ -64,18 +64,6 @@ class StorageReport:
     leftovers: list[str] = field(default_factory=list)  # temporary files of an interrupted save
     missing: list[Recording] = field(default_factory=list)  # rows whose file is not there
     young: int = 0  # files too recent to judge (GRACE)
-
-
-def walk(storage, path: str) -> Iterator[str]:
-    """Every file name under `path` in the storage, recursively."""
-    try:
-        directories, files = storage.listdir(path)
-    except FileNotFoundError:
-        return
-    for name in files:
-        yield f"{path}/{name}" if path else name
-    for directory in directories:
-        yield from walk(storage, f"{path}/{directory}" if path else directory)
 
 
 def _old(storage, name: str, now: dt.datetime) -> bool:
