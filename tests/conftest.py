@@ -140,6 +140,17 @@ def outsider_client(outsider):
 
 
 @pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's `admin_client` (a client of its own, beside `client`), signed in with
+    the second factor the back office requires (tests/twofactor.py: staff_login)."""
+    from django.test import Client
+
+    from tests.twofactor import staff_login
+
+    return staff_login(Client(), admin_user)
+
+
+@pytest.fixture
 def anon_client():
     from django.test import Client
 

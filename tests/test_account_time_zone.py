@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 
 from tests.calls.helpers import add_recording, make_call, make_message
 from tests.stats.smtp import smtp_inbox  # noqa: F401, F811
+from tests.twofactor import staff_login
 
 TORONTO = ZoneInfo("America/Toronto")
 
@@ -272,7 +273,7 @@ def test_every_page_and_export_reads_the_time_in_the_account_zone(client, evenin
 @pytest.mark.parametrize("evening", SEASONS[:2], indirect=True)
 def test_the_back_office_lists_read_the_time_in_the_account_zone(client, evening, make_user):
     staff = make_user("staffer", is_staff=True, is_superuser=True, language="en")
-    client.force_login(staff)
+    staff_login(client, staff)  # tests/twofactor.py
     local = evening["local"]
     expected = f"{local:%Y-%m-%d} 21:30 {local.tzname()}"  # EST in winter, EDT in summer
     for changelist in ("billing/billabletransaction", "calls/call", "inbox/message"):

@@ -83,3 +83,22 @@ def pass_code_step(page, user, lang="en"):
     """On the sign-in's code step: type the current code and press the button."""
     page.get_by_label(CODE_LABEL[lang], exact=True).fill(totp_code(user))
     page.get_by_role("button", name=VERIFY_BUTTON[lang]).click()
+
+
+SIGN_IN = {
+    "en": {"user": "User Name", "password": "Password", "enter": "Enter"},
+    "fr": {"user": "Nom", "password": "Mot de passe", "enter": "Entrez"},
+}
+
+
+def staff_sign_in(page, user, lang="en", password="correct horse 42"):
+    """In a browser on the sign-in page (where any back-office address leads a signed-out
+    visitor): the user name, the password, then the code step with the user's current code
+    (a device is enrolled for the user if it has none). Ends on the page asked for."""
+    enrol(user)
+    words = SIGN_IN[lang]
+    page.get_by_label(words["user"], exact=True).fill(user.get_username())
+    page.get_by_label(words["password"], exact=True).fill(password)
+    page.get_by_role("button", name=words["enter"], exact=True).click()
+    page.get_by_label(CODE_LABEL[lang], exact=True).wait_for()
+    pass_code_step(page, user, lang)

@@ -177,7 +177,9 @@ def test_a_login_without_accounts_sees_a_plain_page(client, make_user):
 
 
 def test_staff_without_accounts_go_to_the_back_office(client, make_user):
-    client.force_login(make_user("staff", is_staff=True))
+    from tests.twofactor import staff_login
+
+    staff_login(client, make_user("staff", is_staff=True))
     assert client.get("/")["Location"] == "/admin/"
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import demo
 from portal.accounts.management.commands.seed_demo import Command
@@ -20,6 +21,7 @@ from portal.calls.models import Call, Recording
 from portal.directory.models import Contact, InfoPage
 from portal.inbox.models import Message, MessageEvent
 from portal.oncall.models import Assignment, OnCallInterval, Schedule, Shift
+from tests.twofactor import totp_code
 
 TORONTO = ZoneInfo("America/Toronto")
 # A Wednesday afternoon just after the spring DST change (Sunday 9 March 2025).
@@ -233,6 +235,11 @@ def test_the_staff_sign_in_reaches_the_back_office(seeded):
     browser = Client()
     response = browser.post("/login/", {"username": "staff", "password": demo.DEMO_PASSWORD})
     assert response.status_code == 302
+    # Staff set up two-step verification before any back-office page (tests/twofactor.py).
+    assert browser.get("/admin/")["Location"].startswith("/two-factor/setup/")
+    browser.get("/two-factor/setup/")
+    device = TOTPDevice.objects.get(user__username="staff", confirmed=False)
+    browser.post("/two-factor/setup/", {"code": totp_code(device)})
     assert browser.get("/admin/").status_code == 200
 
 

@@ -10,6 +10,7 @@ from portal.oncall import services
 from portal.oncall.models import ScheduleEvent, Shift
 from portal.oncall.services import Actor
 from tests.oncall.helpers import TORONTO, local, seed_schedule
+from tests.twofactor import staff_login
 
 pytestmark = pytest.mark.django_db
 ME = Actor(name="tester")
@@ -108,7 +109,7 @@ def test_staff_create_a_shift(admin_client, account):
 def test_staff_see_the_back_office_buttons_on_the_page(client, make_user, account):
     seed_schedule(account)
     staff = make_user("staffer", account, is_staff=True)
-    client.force_login(staff)
+    staff_login(client, staff)  # tests/twofactor.py
     html = client.get(
         reverse("oncall", kwargs={"account_number": "4000"}) + "?date=2023-05-01"
     ).content.decode()

@@ -12,6 +12,7 @@ from portal.accounts.models import Membership
 from portal.oncall import services
 from portal.oncall.models import Assignment
 from tests.oncall.helpers import STAFF, contact
+from tests.twofactor import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +250,7 @@ def test_without_javascript_a_swap_that_double_books_asks_first(member_client, w
 
 def test_staff_set_the_view_only_choice_in_the_back_office(client, make_user, account):
     staff = make_user("boss-staff", is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    staff_login(client, staff)  # tests/twofactor.py
     page = client.get(reverse("admin:accounts_account_change", args=[account.pk]))
     text = page.content.decode()
     assert 'name="oncall_users_may_change"' in text

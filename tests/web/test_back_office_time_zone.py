@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from tests.twofactor import staff_sign_in
 from tests.web.wp_flows import TORONTO, WORDS, local_today, open_section, plain, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,7 +40,7 @@ def test_a_new_time_zone_in_the_back_office_moves_the_statistics(
 
     account = make_account("4000", "TEST")
     make_user("alice", account, email="alice@example.com")
-    make_user("staffer", is_staff=True, is_superuser=True, language="en")
+    staffer = make_user("staffer", is_staff=True, is_superuser=True, language="en")
     day = local_today() - dt.timedelta(days=3)
     evening = dt.datetime.combine(day, dt.time(21, 30))
     ingest_calls([answered(5.0, at=evening)])
@@ -52,9 +53,7 @@ def test_a_new_time_zone_in_the_back_office_moves_the_statistics(
 
     staff = new_page()
     staff.goto(f"{live_server.url}/admin/")
-    staff.get_by_label("Username").fill("staffer")
-    staff.get_by_label("Password").fill(PASSWORD)
-    staff.get_by_role("button", name="Log in").click()
+    staff_sign_in(staff, staffer)  # password, then the code (tests/twofactor.py)
     staff.get_by_role("link", name="Client accounts", exact=True).click()
     staff.get_by_role("link", name="4000", exact=True).click()
     zone = staff.get_by_label("Time zone")

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from portal.oncall import services
 from portal.oncall.models import Assignment, Shift
 from tests.oncall.helpers import STAFF, contact
+from tests.twofactor import staff_sign_in
 from tests.web.oncall_steps import (
     CASES,
     PASSWORD,
@@ -164,12 +165,10 @@ def test_staff_type_7_30_for_a_toronto_account(
     services.upsert_schedule(account, "01", "01 Horaire", actor=STAFF)
     other = make_account("4001", "CLINIQUE")
     services.upsert_schedule(other, "01", "01 Horaire", actor=STAFF)
-    make_user("staffer", is_staff=True, is_superuser=True, language="en")
+    staffer = make_user("staffer", is_staff=True, is_superuser=True, language="en")
     pg = new_page()
     pg.goto(f"{live_server.url}/admin/")
-    pg.get_by_label("Username").fill("staffer")
-    pg.get_by_label("Password").fill(PASSWORD)
-    pg.get_by_role("button", name="Log in").click()
+    staff_sign_in(pg, staffer)  # password, then the code (tests/twofactor.py)
     pg.get_by_role("link", name="Shifts", exact=True).click()
     pg.get_by_role("link", name="Add shift").click()
     # The schedule picker names each schedule's account.
@@ -201,12 +200,10 @@ def test_staff_enter_the_repeated_and_the_skipped_hours(
 ):
     account = make_account("4000", "TEST")
     services.upsert_schedule(account, "01", "01 Horaire", actor=STAFF)
-    make_user("staffer", is_staff=True, is_superuser=True, language="en")
+    staffer = make_user("staffer", is_staff=True, is_superuser=True, language="en")
     pg = new_page()
     pg.goto(f"{live_server.url}/admin/oncall/shift/")
-    pg.get_by_label("Username").fill("staffer")
-    pg.get_by_label("Password").fill(PASSWORD)
-    pg.get_by_role("button", name="Log in").click()
+    staff_sign_in(pg, staffer)  # password, then the code (tests/twofactor.py)
     pg.get_by_role("link", name="Add shift").click()
     pg.get_by_label("Schedule:").select_option(label="4000-TEST · 01 Horaire")
     pg.get_by_label("Shift id:").fill("night")

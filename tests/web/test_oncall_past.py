@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 from portal.oncall import services
 from portal.oncall.models import Assignment
 from tests.oncall.helpers import STAFF
+from tests.twofactor import staff_sign_in
 from tests.web.oncall_steps import (
-    PASSWORD,
     TORONTO,
     World,
     base_of,
@@ -117,12 +117,10 @@ def test_the_past_is_refused_and_a_deleted_contact_is_a_gap(
     assert coverage(pg, w, day) == "full"
 
     # The staff delete Anthony Giosi in the back office, by its buttons.
-    make_user("staffer", is_staff=True, is_superuser=True, language="en")
+    staffer = make_user("staffer", is_staff=True, is_superuser=True, language="en")
     staff = new_page()
     staff.goto(f"{live_server.url}/admin/")
-    staff.get_by_label("Username").fill("staffer")
-    staff.get_by_label("Password").fill(PASSWORD)
-    staff.get_by_role("button", name="Log in").click()
+    staff_sign_in(staff, staffer)  # password, then the code (tests/twofactor.py)
     staff.get_by_role("link", name="Contacts").first.click()
     staff.get_by_role("link", name="Anthony Giosi").click()
     staff.get_by_role("link", name="Delete").click()
