@@ -48,7 +48,9 @@ def call_rows(calls) -> str:
             info = (
                 f'<a class="button small voice" href="{link}" hx-get="{link}" '
                 f'hx-target="#call-dialog-body" data-open-dialog>{voice}</a>\n'
-                f'          <a class="dl" href="{_e(urls["call_recording"])}?download=1" download '
+                # No `download` attribute: the file comes as an attachment anyway, and a
+                # recording whose file is missing opens the page that says so (410).
+                f'          <a class="dl" href="{_e(urls["call_recording"])}?download=1" '
                 f'title="{download_title}" aria-label="{_e(download % {"id": c.call_id})}">⬇</a>'
             )
             # The WebPortal's "click the Date/Time to listen": opens the player and plays.
