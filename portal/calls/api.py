@@ -75,6 +75,14 @@ def list_calls(
     url_name="call_recording",
     summary="A call's recording (audio; HTTP Range answered with 206)",
     response={200: None, 206: None},
+    openapi_extra={
+        "responses": {
+            "410": {
+                "description": "The call has a recording but its file is missing from the "
+                "storage: `{\"detail\": \"...\"}`, as every error."
+            }
+        }
+    },
 )
 def get_recording(request, number: str, call_id: str):
     account = account_for(request, number, *READERS)
