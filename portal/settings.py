@@ -136,8 +136,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "portal.accounts.passwords.BreachedPasswordValidator"},  # bundled list (+ HIBP)
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The Have I Been Pwned range API (e.g. https://api.pwnedpasswords.com/range/), asked besides
+# the bundled list of breached passwords when set (accounts.passwords).
+PORTAL_PWNED_PASSWORDS_URL = os.environ.get("PORTAL_PWNED_PASSWORDS_URL", "")
+PORTAL_PWNED_PASSWORDS_TIMEOUT = float(os.environ.get("PORTAL_PWNED_PASSWORDS_TIMEOUT", 3))
+# Password reset by e-mail (accounts.reset): a link valid one hour, usable once.
+PASSWORD_RESET_TIMEOUT = 3600
+PORTAL_PASSWORD_RESET_PER_HOUR = int(os.environ.get("PORTAL_PASSWORD_RESET_PER_HOUR", 5))
+PORTAL_PASSWORD_RESET_MAILS_PER_HOUR = 3  # e-mails to one login per hour
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "root"
 LOGOUT_REDIRECT_URL = "login"

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", account_views.root, name="root"),
     path("login/", account_views.LoginView.as_view(), name="login"),
+    path("password/", include("portal.accounts.reset_urls")),  # reset by e-mail
     path("login/code/", twofactor_views.login_code, name="login_code"),
     path("two-factor/setup/", twofactor_views.setup, name="two_factor_setup"),
     path("two-factor/recovery-codes/", twofactor_views.recovery_codes, name="two_factor_codes"),

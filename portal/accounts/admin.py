@@ -9,6 +9,7 @@ from portal.accounts import audit
 from portal.accounts.audit_admin import AuditLogAdmin  # noqa: F401 (the audit log's admin)
 from portal.accounts.forms import ClientUserCreationForm
 from portal.accounts.models import Account, AccountGroup, Membership, User
+from portal.accounts.reset_admin import ResetLinkAdmin
 from portal.accounts.services import save_account
 from portal.accounts.twofactor_admin import TwoFactorAdmin
 from portal.accounts.users import create_client_user
@@ -63,7 +64,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(TwoFactorAdmin, DjangoUserAdmin):
+class UserAdmin(ResetLinkAdmin, TwoFactorAdmin, DjangoUserAdmin):
     """Logins: staff and clients. The "add" form creates a client login with its accounts."""
 
     add_form = ClientUserCreationForm
