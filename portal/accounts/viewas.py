@@ -196,7 +196,6 @@ def refuse(request, grant: ViewAs) -> HttpResponse:
             render_to_string("accounts/view_as_refused_fragment.html", {"message": message}),
             status=403,
         )
-        response["HX-Reswap"] = "innerHTML"
     else:
         back = page_url(request)
         if back == request.get_full_path():

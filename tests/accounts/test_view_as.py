@@ -351,3 +351,11 @@ def test_the_grant_is_the_staff_members_own_session(viewing, staff, account):
     """Another browser of the same staff member is not viewing as the client."""
     other = staff_login(Client(), staff)
     assert other.get("/a/4000/").status_code == 404
+
+
+def test_a_client_of_another_account_is_unaffected(viewing, outsider_client, other_account):
+    assert outsider_client.get("/a/4000/messages/").status_code == 404
+    page = outsider_client.get("/a/5000/messages/")
+    assert page.status_code == 200
+    assert "Stop viewing" not in page.content.decode()
+    assert outsider_client.get("/").headers["Location"] == "/a/5000/"
