@@ -24,6 +24,7 @@ from portal.oncall.admin_forms import (
 )
 from portal.oncall.models import Schedule, ScheduleEvent, Shift
 from portal.oncall.services import Actor, OnCallError
+from portal.text import validate_single_line
 
 
 def _actor(request) -> Actor:
@@ -194,8 +195,12 @@ class ScheduleAdmin(RefusalShownMixin, admin.ModelAdmin):
 
 
 class CopyScheduleForm(forms.Form):
-    schedule_id = forms.CharField(label=_("Id of the new schedule"), max_length=64)
-    name = forms.CharField(label=_("Name of the new schedule"), max_length=200)
+    schedule_id = forms.CharField(
+        label=_("Id of the new schedule"), max_length=64, validators=[validate_single_line]
+    )
+    name = forms.CharField(
+        label=_("Name of the new schedule"), max_length=200, validators=[validate_single_line]
+    )
     days = forms.IntegerField(
         label=_("Days later"), min_value=0, initial=0, help_text=_("0 for the same dates")
     )

@@ -32,6 +32,8 @@ from portal.oncall.services.base import (
     active_overrides,
 )
 from portal.oncall.services.engine import refresh_intervals
+from portal.text import MESSAGE as CONTROL_CHARACTERS
+from portal.text import has_control
 
 
 def upsert_schedule(
@@ -44,6 +46,9 @@ def upsert_schedule(
         raise OnCallError(_("A schedule id is required."), field="schedule_id")
     if not name:
         raise OnCallError(_("A name is required."), field="name")
+    for field, value in (("schedule_id", schedule_id), ("name", name)):
+        if has_control(value):
+            raise OnCallError(CONTROL_CHARACTERS, field=field)
     with transaction.atomic():
         schedule = (
             Schedule.objects.select_for_update()
@@ -101,6 +106,9 @@ def upsert_shift(
     shift_id = str(shift_id).strip()
     if not shift_id:
         raise OnCallError(_("A shift id is required."), field="shift_id")
+    for field, value in (("shift_id", shift_id), ("name", name), ("role", role)):
+        if has_control(value):
+            raise OnCallError(CONTROL_CHARACTERS, field=field)
     start, end = _aware(start, "start"), _aware(end, "end")
     for field, value in (("start", start), ("end", end)):
         if not instant_in_range(value):
