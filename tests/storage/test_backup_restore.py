@@ -170,6 +170,10 @@ def test_backup_refuses_a_destination_that_is_not_empty(sqlite_backup):
 
 
 def _pg_reachable() -> str | None:
+    import shutil
+
+    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        return "the PostgreSQL client programs (pg_dump, pg_restore) are not installed"
     try:
         import psycopg
 
