@@ -185,3 +185,12 @@ document.addEventListener("change", (event) => {
   document.addEventListener("toggle", mark, true);
   document.addEventListener("htmx:afterSwap", mark);
 })();
+// --- two-step verification: the recovery codes' Print button (hidden without scripts) ---
+(() => {
+  const wire = () => document.querySelectorAll("[data-print]").forEach((b) => {
+    b.hidden = false;
+    b.addEventListener("click", () => window.print());
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
+  else wire();
+})();
