@@ -145,8 +145,7 @@ class AuditLogAdmin(ReadOnlyAdmin):
         "actor",
         "account",
         "action_name",
-        "object_type",
-        "object_id",
+        "what",
         "ip",
         "detail_short",
     ]
@@ -179,10 +178,14 @@ class AuditLogAdmin(ReadOnlyAdmin):
     def action_name(self, obj: AuditLog) -> str:
         return auditing.action_label(obj.action)
 
+    @admin.display(description=_("object"), ordering="object_type")
+    def what(self, obj: AuditLog) -> str:
+        return " · ".join(p for p in (obj.object_type, obj.object_id) if p) or "—"
+
     @admin.display(description=_("detail"))
     def detail_short(self, obj: AuditLog) -> str:
         text = auditing.detail_text(obj.detail)
-        return text if len(text) <= 120 else text[:119] + "…"
+        return text if len(text) <= 80 else text[:79] + "…"
 
     @admin.display(description=_("detail"))
     def detail_text(self, obj: AuditLog) -> str:
@@ -197,8 +200,11 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         query = request.GET.urlencode()
+        account = filtered_account(request)
+        title = _("Who saw what")
         extra_context = {
             **(extra_context or {}),
+            "title": f"{title} — {account.label}" if account is not None else title,
             "exports": [
                 (_("Export CSV"), self._export_url("csv", query)),
                 (_("Export Excel"), self._export_url("xlsx", query)),

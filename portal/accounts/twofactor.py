@@ -44,7 +44,7 @@ NEW_CODES = "_two_factor_new_codes"
 
 def app_device(user) -> TOTPDevice | None:
     """The login's confirmed authenticator app, if it turned two-step verification on."""
-    if user is None or not user.is_authenticated and not getattr(user, "pk", None):
+    if user is None or getattr(user, "pk", None) is None:
         return None
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from portal.accounts import twofactor
 from portal.accounts.signedout import signed_out
@@ -83,7 +84,7 @@ def login_code(request):
             twofactor.verified(request, device)
             signed_in(request, user)
             left = twofactor.recovery_codes_left(user)
-            if device.__class__.__name__ == "StaticDevice":
+            if isinstance(device, StaticDevice):  # a recovery code, now used up
                 messages.warning(
                     request,
                     ngettext(
