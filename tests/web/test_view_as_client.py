@@ -14,6 +14,7 @@ import pytest
 
 from portal.accounts.models import AuditLog
 from tests.calls.helpers import make_call, make_message
+from tests.oncall.helpers import seed_schedule
 from tests.twofactor import enrol, pass_code_step
 from tests.web.portal_pages import BROWSER_IDS, BROWSERS, fill_sign_in, open_section
 
@@ -74,6 +75,7 @@ def test_staff_view_an_account_as_the_client_read_only(
     enrol(staff)
     message = make_message(account)
     make_call(account)
+    seed_schedule(account)
     page = new_page(phone=phone, locale=locale)
     shot = f"view-as-{lang}-{'phone' if phone else 'desktop'}"
 
@@ -90,6 +92,7 @@ def test_staff_view_an_account_as_the_client_read_only(
     field = page.get_by_label(w["reason"])
     field.wait_for()
     axe(page)
+    shoot(page, f"{shot}-reason")
     page.get_by_role("button", name=w["view_as"]).click()  # no reason: refused
     assert w["required"] in plain(page.locator(".errorlist").inner_text())
     page.get_by_label(w["reason"]).fill(REASON)
