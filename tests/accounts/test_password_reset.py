@@ -11,7 +11,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 
 from portal.accounts.models import AuditLog
-from tests.stats.smtp import smtp_inbox  # noqa: F401 (a fixture)
+from tests.stats.smtp import smtp_inbox  # noqa: F401, F811 (a fixture)
 
 NEW = "a brand new pass phrase 9"
 
