@@ -306,3 +306,132 @@ def test_the_message_downloads_in_csv_and_excel(member_client, account):
     assert rows[0][:3] == ["Account", "Message ID", "Taken"]
     assert rows[1][2] == local.strftime("%Y-%m-%d %H:%M:%S")
     assert rows[1][3] == "'" + NASTY[0] and rows[1][5].startswith("'+1-514")
+
+
+# --- formula injection through the e-mailed and scheduled copies (issue 13, item 9) -------
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(1)"]
+
+
+def _text_cells(data: bytes) -> dict[str, set]:
+    """Each sheet's string cells, after check_workbook found no formula in any of them."""
+    wb = check_workbook(data)
+    return {
+        ws.title: {c.value for row in ws.iter_rows() for c in row if c.data_type == "s"}
+        for ws in wb.worksheets
+    }
+
+
+@pytest.mark.django_db
+def test_every_emailed_and_scheduled_workbook_keeps_caller_names_and_agents_as_text(
+    member_client,
+    account,
+    make_token,
+    api,
+    smtp_inbox,  # noqa: F811
+):
+    """Callers named, and agents coded, like formulas: in the Call Log's, the Billable
+    Calls' and the Statistics' e-mailed workbooks and in the scheduled report (received by
+    the real SMTP server), every one is a text cell, none a formula."""
+    yesterday = timezone.now().astimezone(account.tz).date() - dt.timedelta(days=1)
+    noon = dt.datetime.combine(yesterday, dt.time(12), tzinfo=account.tz)
+    for i, nasty in enumerate(FORMULAS):
+        make_call(
+            account,
+            started_at=noon + dt.timedelta(minutes=i),
+            caller_name=nasty,
+            agent=nasty,
+            duration_s=120,
+            queued_s=1,
+            assigned_s=3,
+            answered_s=5,
+            work_s=100,
+        )
+    ingest_billable(
+        api,
+        make_token(),
+        [
+            {
+                "transaction_id": f"F-{i}",
+                "account": "4000",
+                "at": (noon + dt.timedelta(minutes=i)).isoformat(),
+                "description": "Call",
+                "number": "5145550123",
+                "caller_name": nasty,
+                "agent": nasty,
+                "statistic_s": 60,
+            }
+            for i, nasty in enumerate(FORMULAS)
+        ],
+    )
+    day = yesterday.isoformat()
+    member_client.post(
+        reverse("calls_email", args=["4000"]) + f"?start_date={day}&end_date={day}",
+        {"email": "boss@example.com"},
+    )
+    member_client.post(
+        reverse("billable_email", args=["4000"]) + f"?start={day}&end={day}",
+        {"email": "boss@example.com"},
+    )
+    member_client.post(
+        reverse("stats_email", args=["4000"]) + f"?start={day}&end={day}",
+        {"email": "boss@example.com"},
+    )
+    ReportSubscription.objects.create(
+        account=account, emails="boss@example.com", frequency="daily", billable=True
+    )
+    call_command("send_scheduled_reports", stdout=io.StringIO())
+    assert len(smtp_inbox.messages) == 4
+    workbooks = [
+        content for m in smtp_inbox.messages for _name, content in smtp_inbox.attachments(m)
+    ]
+    assert len(workbooks) == 4
+    calls, billable, stats, scheduled = (_text_cells(data) for data in workbooks)
+    assert set(FORMULAS) <= calls["Call Log"]  # caller names and agents
+    assert set(FORMULAS) <= billable["Billable Calls"]
+    assert set(FORMULAS) <= stats["Statistics"]  # the per-agent breakdown
+    assert set(FORMULAS) <= scheduled["Statistiques"] or set(FORMULAS) <= scheduled["Statistics"]
+    assert set(FORMULAS) <= (scheduled.get("Appels facturables") or scheduled["Billable Calls"])
+
+
+@pytest.mark.django_db
+def test_the_on_call_history_csv_quotes_a_name_that_looks_like_a_formula(member_client, account):
+    """The history's "Who" (a login's name: "+1" and "-1" are valid user names) and a
+    contact named like a formula: quoted in the CSV, text in the workbook."""
+    from portal.oncall import services
+    from portal.oncall.services import Actor
+    from tests.oncall.helpers import STAFF, contact
+
+    schedule, _ = services.upsert_schedule(account, "01", "01 Horaire", actor=STAFF)
+    start = timezone.now() + dt.timedelta(days=2)
+    shift, _ = services.upsert_shift(
+        schedule, "w1", start=start, end=start + dt.timedelta(days=7), actor=STAFF
+    )
+    services.assign(shift, contact(account, "x", FORMULAS[0]), actor=Actor(name="+1"))
+    services.unassign(shift, actor=Actor(name="-1"))
+    response = member_client.get(reverse("oncall_history_csv", args=["4000"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    who = [row[1] for row in rows[1:]]
+    assert "'+1" in who and "'-1" in who
+    cells = [cell for row in rows for cell in row]
+    assert any(FORMULAS[0] in cell for cell in cells)
+    assert not [c for c in cells if c.startswith(sheets.FORMULA_START)], cells
+    data = member_client.get(reverse("oncall_history_xlsx", args=["4000"])).content
+    [texts] = _text_cells(data).values()
+    assert {"+1", "-1"} <= texts
+    assert any(FORMULAS[0] in v for v in texts)
+
+
+def test_no_module_but_portal_sheets_writes_a_spreadsheet_or_csv():
+    """The one writer: no other module of the portal imports a spreadsheet or CSV writer
+    (a new export, in a page, the back office or a command, goes through portal.sheets)."""
+    from pathlib import Path
+
+    root = Path(sheets.__file__).parent
+    writers = re.compile(r"^\s*(import|from)\s+(openpyxl|xlsxwriter|csv|xlwt|pyexcel)\b", re.M)
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name != "sheets.py" and writers.search(path.read_text())
+    ]
+    assert offenders == []
