@@ -98,8 +98,8 @@ def contact_json(contact: Contact) -> dict:
 )
 def put_account(request, number: str):
     """`{"name", "billing_number", "timezone" (IANA, default "America/Toronto"),
-    "language" ("fr"|"en"), "groups": [int]}`. A new time zone moves the account's calls'
-    local dates and times with it."""
+    "language" ("fr"|"en"), "groups": [int], "require_two_factor": bool (optional: left out,
+    unchanged)}`. A new time zone moves the account's calls' local dates and times with it."""
     require_scope(request, PROVISION)
     if not ACCOUNT_NUMBER.fullmatch(number):
         raise invalid("number", "An account number is 1 to 32 letters, digits, '.', '_' or '-'.")

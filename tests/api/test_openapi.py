@@ -118,7 +118,15 @@ def test_the_recording_body_lists_the_four_audio_types(schema):
 def test_provisioning_bodies_are_documented(schema):
     account = schema["paths"]["/api/v1/accounts/{number}"]["put"]["requestBody"]
     fields = resolve(schema, account["content"]["application/json"]["schema"])["properties"]
-    assert {"name", "billing_number", "timezone", "language", "groups"} == set(fields)
+    # require_two_factor: an addition of 2026-12 (each login must use two-step verification)
+    assert {
+        "name",
+        "billing_number",
+        "timezone",
+        "language",
+        "groups",
+        "require_two_factor",
+    } == set(fields)
     contact = schema["paths"]["/api/v1/accounts/{number}/contacts/{contact_id}"]["put"]
     fields = resolve(schema, contact["requestBody"]["content"]["application/json"]["schema"])
     assert {"name", "phones", "sms", "email"} == set(fields["properties"])

@@ -29,6 +29,7 @@ def test_an_account_is_created_then_unchanged_then_updated(api, provision):
             "timezone": "America/Toronto",
             "language": "fr",
             "groups": [1, 3],
+            "require_two_factor": False,  # an addition of 2026-12 (two-step verification)
         },
         "created": 1,
         "updated": 0,
