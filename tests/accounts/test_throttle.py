@@ -164,3 +164,22 @@ def test_a_forged_device_cookie_is_ignored(low_ceiling, alice, client):
     spray(6)
     client.cookies["portal_signed_in_here"] = '["alice"]'
     assert sign_in(client, "alice", address=Y).status_code == 429
+
+
+def test_staff_unlock_a_locked_address_at_once_in_the_back_office(client, alice, make_user):
+    from tests.twofactor import staff_login
+
+    for _attempt in range(5):
+        sign_in(client, "alice", "guess")
+    assert sign_in(client, "alice").status_code == 429
+    staff = Client()
+    staff_login(staff, make_user("helen", is_staff=True, is_superuser=True))
+    listed = staff.get("/admin/axes/accessattempt/").content.decode()
+    assert "alice" in listed and X in listed
+    attempt = AccessAttempt.objects.get()
+    staff.post(
+        "/admin/axes/accessattempt/",
+        {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},
+    )
+    assert not AccessAttempt.objects.exists()
+    assert sign_in(client, "alice").status_code == 302
