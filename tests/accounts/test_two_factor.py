@@ -318,3 +318,26 @@ def test_provisioning_refuses_a_non_boolean(api, make_token):
     )
     assert response.status_code == 422
     assert "detail" in response.json()
+
+
+def test_no_back_office_page_opens_for_staff_without_it(client, make_user):
+    """Every list and add page of every model in the back office, and its own pages."""
+    from django.contrib import admin
+    from django.urls import NoReverseMatch, reverse
+
+    make_user("staffer", is_staff=True, is_superuser=True)
+    sign_in(client, "staffer")
+    urls = ["/admin/", "/admin/password_change/"]
+    for model in admin.site._registry:
+        for view in ("changelist", "add"):
+            try:
+                urls.append(
+                    reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}")
+                )
+            except NoReverseMatch:
+                pass
+    assert len(urls) > 10
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/two-factor/setup/?next="), url
