@@ -250,9 +250,7 @@ class AuditLogAdmin(ReadOnlyAdmin):
                 % {"limit": number_format(EXCEL_ROWS, force_grouping=True)},
             )
             return HttpResponseRedirect(back)
-        # As the trail stood at the click: not the export's own entry, nor what follows.
-        last = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first()
-        entries = entries.filter(pk__lte=last or 0)
+        entries = auditing.as_it_stands(entries)  # not the export's own entry
         audit.record(
             "audit.export",
             request=request,

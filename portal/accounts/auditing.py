@@ -145,6 +145,13 @@ def entries(
     return qs.order_by("at", "pk")
 
 
+def as_it_stands(queryset):
+    """`queryset` as the trail stands now: the entries written later (the export's own entry,
+    the reads that go on while it streams) are left out."""
+    last = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return queryset.filter(pk__lte=last or 0)
+
+
 def _values(queryset) -> Iterator[dict[str, Any]]:
     return queryset.values(*_VALUES).iterator(chunk_size=CHUNK)
 

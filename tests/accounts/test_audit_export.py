@@ -23,12 +23,15 @@ UTC = dt.UTC
 KEYS = {"at", "actor", "ip", "action", "account", "object_type", "object_id", "detail"}
 
 
-def export(*args) -> list[dict]:
+def export(*args, own=False) -> list[dict]:
+    """The command's lines; without the entries of the earlier exports (each export is in
+    the trail too) unless `own`."""
     out = io.StringIO()
     call_command("audit_export", *args, stdout=out)
     text = out.getvalue()
     assert text == "" or text.endswith("\n")
-    return [json.loads(line) for line in text.splitlines()]
+    rows = [json.loads(line) for line in text.splitlines()]
+    return rows if own else [r for r in rows if r["action"] != "audit.export"]
 
 
 def entry(at, action, account=None, actor="staffer", **kw):
@@ -86,6 +89,21 @@ def test_every_entry_oldest_first_in_the_contracts_shape(trail):
     assert search["detail"] == {"criteria": {"caller_id": "5149150123"}}
     assert view["ip"] == "203.0.113.7"
     assert view["account"] == "4000"
+
+
+def test_an_export_is_in_the_trail_but_not_in_its_own_output(trail, account):
+    assert [r["action"] for r in export("--account", "4000", own=True)] == [
+        "calls.search",
+        "message.view",
+    ]
+    first = AuditLog.objects.get(action="audit.export")
+    assert first.actor == "audit_export"
+    assert first.account == account
+    assert first.detail == {"format": "jsonl", "criteria": {"account": "4000"}}
+    again = export("--account", "4000", own=True)
+    assert [r["action"] for r in again][-1] == "audit.export"  # the first export, now
+    assert again[-1]["actor"] == "audit_export"
+    assert AuditLog.objects.filter(action="audit.export").count() == 2
 
 
 def test_same_moment_entries_keep_the_order_they_were_written_in(account):
@@ -187,6 +205,7 @@ def test_an_export_of_many_entries_is_streamed_in_constant_memory(account):
 
 
 def test_the_trail_cannot_be_changed_nor_deleted(trail):
+    export()  # its own entry too
     first = trail[0]
     first.action = "nothing.happened"
     with pytest.raises(AuditTrailImmutable):
@@ -197,8 +216,10 @@ def test_the_trail_cannot_be_changed_nor_deleted(trail):
         AuditLog.objects.filter(account__number="4000").delete()
     with pytest.raises(AuditTrailImmutable):
         AuditLog.objects.all().delete()
-    assert AuditLog.objects.count() == 4
+    assert AuditLog.objects.count() == 5
     assert AuditLog.objects.get(pk=first.pk).action == "message.view"
+    with pytest.raises(AuditTrailImmutable):
+        AuditLog.objects.get(action="audit.export").delete()  # an export's entry too
 
 
 def test_deleting_an_account_keeps_its_entries(trail, other_account):

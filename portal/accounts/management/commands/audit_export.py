@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.accounts import auditing
+from portal.accounts import audit, auditing
 
 
 class Command(BaseCommand):
@@ -30,6 +30,15 @@ class Command(BaseCommand):
             day = auditing.parse_day(since) if since is not None else None
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
+        entries = auditing.as_it_stands(auditing.entries(found, since=day))
+        # Reading the trail is in the trail too (after the entries this export prints).
+        audit.record(
+            "audit.export",
+            actor="audit_export",
+            account=found,
+            format="jsonl",
+            criteria={k: v for k, v in (("account", account), ("since", since)) if v},
+        )
         write = self.stdout.write
-        for line in auditing.json_lines(auditing.entries(found, since=day)):
+        for line in auditing.json_lines(entries):
             write(line, ending="")
