@@ -256,7 +256,7 @@ def sign_ins_text() -> str:
     ]
     for username, numbers, role, staff in LOGINS:
         if staff:
-            where = "the staff back office, /admin/"
+            where = "the staff back office, /admin/ (set up two-step verification first)"
         else:
             role_label = "client admin" if role == "admin" else "client user"
             where = f"{', '.join(names[n] for n in numbers)} ({role_label})"
