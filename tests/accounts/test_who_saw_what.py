@@ -349,3 +349,25 @@ def test_a_staff_change_is_not_recorded_as_a_read(staff_client, account):
     assert AuditLog.objects.filter(action="admin.view").count() == 1
     contact.refresh_from_db()
     assert contact.name == "Luc B."  # the change itself is in Django's admin history
+
+
+def test_on_call_pages_of_the_back_office_are_recorded_with_their_account(staff_client, account):
+    from portal.oncall import services
+    from tests.oncall.helpers import STAFF, TORONTO
+
+    schedule, _ = services.upsert_schedule(account, "01", "01 Horaire", actor=STAFF)
+    start = dt.datetime(2026, 12, 2, 8, 0, tzinfo=TORONTO)
+    shift, _ = services.upsert_shift(
+        schedule, "day", start=start, end=start + dt.timedelta(hours=8), actor=STAFF
+    )
+    assert staff_client.get(f"/admin/oncall/shift/{shift.pk}/change/").status_code == 200
+    assert staff_client.get(f"/admin/oncall/schedule/{schedule.pk}/change/").status_code == 200
+    assert staff_client.get("/admin/oncall/shift/?q=day").status_code == 200
+    opened = {r.object_type: r for r in AuditLog.objects.filter(action="admin.view")}
+    assert opened["oncall.shift"].account == account
+    assert opened["oncall.shift"].object_id == str(shift.pk)
+    assert opened["oncall.schedule"].account == account
+    [listed_shifts] = AuditLog.objects.filter(action="admin.list", object_type="oncall.shift")
+    assert listed_shifts.account == account
+    assert listed_shifts.detail["ids"] == [str(shift.pk)]
+    assert listed_shifts.detail["criteria"] == {"q": "day"}
