@@ -196,7 +196,9 @@ def verify(request, user, code: str):
     code = clean_code(code)
     if not code:
         return None, 0
-    kind = "app" if code.isdigit() else "recovery"
+    kind = (
+        "app" if code.isdigit() and len(code) == 6 else "recovery"
+    )  # recovery codes: 8 characters
     model = TOTPDevice if kind == "app" else StaticDevice
     with transaction.atomic():
         devices = list(
