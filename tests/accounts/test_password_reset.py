@@ -173,3 +173,37 @@ def test_the_link_names_the_portal_base_url_not_the_host_header(client, marie, s
     body = smtp_inbox.messages[0].get_body(preferencelist=("plain",)).get_content()
     assert "https://portal.example/password/reset/" in body
     assert "localhost" not in body
+
+
+def test_staff_send_the_link_from_the_logins_page(client, marie, make_user, smtp_inbox):  # noqa: F811
+    from tests.twofactor import staff_login
+
+    staff_login(client, make_user("helen", is_staff=True, is_superuser=True))
+    page = client.get(f"/admin/accounts/user/{marie.pk}/change/").content.decode()
+    url = f"/admin/accounts/user/{marie.pk}/password/send-link/"
+    assert f'href="{url}">Send a reset link</a>' in page
+    confirm = client.get(url).content.decode()
+    assert "E-mail marie a link to choose a new password, at marie@clinic.example?" in confirm
+    assert smtp_inbox.messages == []  # opening the page sends nothing
+    done = client.post(url, follow=True).content.decode()
+    assert "A password reset link was e-mailed to marie at marie@clinic.example." in done
+    assert [m["To"] for m in smtp_inbox.messages] == ["marie@clinic.example"]
+    assert AuditLog.objects.get(action="password.reset_link_sent").actor == "helen"
+
+
+def test_a_login_without_an_address_says_so(client, make_user, account, smtp_inbox):  # noqa: F811
+    from tests.twofactor import staff_login
+
+    staff_login(client, make_user("helen", is_staff=True, is_superuser=True))
+    nomail = make_user("nomail", account)
+    page = client.get(f"/admin/accounts/user/{nomail.pk}/change/").content.decode()
+    assert "No e-mail address: add one to send a reset link." in page
+    refused = client.post(f"/admin/accounts/user/{nomail.pk}/password/send-link/", follow=True)
+    assert "Not sent: nomail has no e-mail address, or is inactive." in refused.content.decode()
+    assert smtp_inbox.messages == []
+
+
+def test_a_client_cannot_open_the_send_link_page(member_client, marie):
+    response = member_client.post(f"/admin/accounts/user/{marie.pk}/password/send-link/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert not AuditLog.objects.filter(action="password.reset_link_sent").exists()

@@ -171,3 +171,35 @@ def test_an_unknown_address_reads_the_same_page(new_page, live_server, marie, sm
         in page.get_by_role("status").inner_text()
     )
     assert smtp_inbox.messages == []
+
+
+def test_staff_send_the_link_from_the_logins_page_in_the_back_office(
+    new_page,
+    live_server,
+    marie,
+    make_user,
+    smtp_inbox,  # noqa: F811 (the fixture imported above)
+    shoot,
+):
+    from tests.twofactor import staff_sign_in
+
+    helen = make_user("helen", is_staff=True, is_superuser=True)
+    page = new_page()
+    page.goto(f"{live_server.url}/admin/accounts/user/{marie.pk}/change/")
+    staff_sign_in(page, helen)
+    page.get_by_role("link", name="Send a reset link").click()
+    page.get_by_text("E-mail marie a link to choose a new password").wait_for()
+    shoot(page, "password-reset-back-office-confirm")
+    page.get_by_role("button", name="Send the link").click()
+    page.get_by_text(
+        "A password reset link was e-mailed to marie at marie@clinic.example."
+    ).wait_for()
+    (message,) = smtp_inbox.messages
+    marie_browser = new_page()
+    marie_browser.goto(link_in(message))
+    marie_browser.get_by_label("New password", exact=True).fill(NEW)
+    marie_browser.get_by_label("New password (again)", exact=True).fill(NEW)
+    marie_browser.get_by_role("button", name="Save the new password").click()
+    marie_browser.get_by_role("heading", name="Password changed").wait_for()
+    marie.refresh_from_db()
+    assert marie.check_password(NEW)
