@@ -249,6 +249,8 @@ class IdleSessionMiddleware:
         user = getattr(request, "user", None)
         if session is None or user is None or not user.is_authenticated:
             return
+        if SIGNED_IN_AT not in session:  # a session from before the lifetime: it starts now
+            session[SIGNED_IN_AT] = int(time.time())
         if request.headers.get(BACKGROUND_HEADER) == "1":
             return
         now = int(time.time())

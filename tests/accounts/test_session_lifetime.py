@@ -99,3 +99,14 @@ def test_the_idle_logoff_still_says_why(member, account):
     page = client.get("/a/4000/", follow=True).content.decode()
     assert "You were signed out after 15 minutes without activity." in page
     assert "maximum length" not in page
+
+
+def test_a_session_from_before_the_lifetime_gets_one_from_now(member, account):
+    client = signed_in(member, account)
+    session = client.session
+    del session[SIGNED_IN_AT]  # as a session signed in before this version
+    session.save()
+    assert client.get("/a/4000/").status_code == 200
+    assert abs(client.session[SIGNED_IN_AT] - time.time()) < 5
+    started(client, 12 * 3600 + 1)
+    assert client.get("/a/4000/").status_code == 302
