@@ -287,6 +287,12 @@ PORTAL = {
     # Reports one login may e-mail from the pages in any hour (0: no limit).
     "REPORT_EMAILS_PER_HOUR": int(os.environ.get("PORTAL_REPORT_EMAILS_PER_HOUR", 20)),
 }
+    # The dispatch's "who is on call" reads are written to the audit trail together, at the
+    # latest this long after the first (accounts.auditbatch); 0 writes each at once (tests).
+    "AUDIT_BATCH_SECONDS": float(
+        os.environ.get("PORTAL_AUDIT_BATCH_SECONDS", 0 if "PYTEST_VERSION" in os.environ else 1)
+    ),
+    "AUDIT_BATCH_ROWS": int(os.environ.get("PORTAL_AUDIT_BATCH_ROWS", 5000)),
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL["API_MAX_BODY_BYTES"]
 # Where the portal is reached from outside: e-mails (gap alerts) link to its pages with it.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

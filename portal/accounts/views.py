@@ -89,6 +89,8 @@ def root(request):
 
 
 def home(request, account_number):
+    # The page shows who is on call now and next.
+    audit.read(request, "home.view", account=request.account)
     return render(request, "accounts/home.html", {"guide": guide(request.account)})
 
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from ninja import Router, Schema
 
+from portal.accounts import audit
 from portal.api.auth import account_for, invalid
 from portal.api.models import ApiToken
 from portal.billing.services import (
@@ -107,6 +108,16 @@ def get_billable(
         query.update({k: v for k, v in request.GET.items() if k != "cursor"})
         query["cursor"] = _cursor(rows[-1])
         following = request.build_absolute_uri(request.path + "?" + query.urlencode())
+    audit.read(
+        request,
+        "billable.view",
+        account=account,
+        criteria=audit.api_criteria(request),
+        start=first,
+        end=last,
+        via="api",
+        shown=[item.transaction_id for item in rows],
+    )
     return {
         "results": [billable_as_dict(item, account) for item in rows],
         "next": following,

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.accounts import audit
 from portal.accounts.tenancy import request_accounts
 from portal.billing.mailtext import totals_lines
 from portal.billing.reports import billable_report, billable_workbook
@@ -47,6 +48,14 @@ def billing(request, account_number):
             error = _("No billing history was found for this number.")
             billing_number = ""
     statements = billing_history(billing_number) if billing_number else []
+    if not error:
+        audit.read(
+            request,
+            "billing.view",
+            account=account,
+            number=number,
+            billing_number=billing_number,
+        )
     for statement in statements:
         for line in statement.lines:
             line.money = format_money(line.amount, language)
@@ -102,6 +111,8 @@ def billable(request, account_number):
     account = request.account
     start, end, errors = _period(request)
     report = None if errors else billable_report(account, start, end)
+    if report is not None:
+        audit.read(request, "billable.view", account=account, **_period_detail(request, report))
     today = local_today(account)
     oldest = oldest_day(account)
     cycles = [
@@ -126,6 +137,16 @@ def billable(request, account_number):
     )
 
 
+def _period_detail(request, report) -> dict:
+    """What the audit trail keeps of a Billable Calls read: the period asked for and shown."""
+    return {
+        "cycle": request.GET.get("cycle", ""),
+        "start": report["start"],
+        "end": report["end"],
+        "count": report["totals"]["calls"],
+    }
+
+
 def _filename(report) -> str:
     return f"billable-{report['account'].number}-{report['start']}-{report['end']}.xlsx"
 
@@ -136,6 +157,9 @@ def billable_export(request, account_number):
     if errors:
         return billable(request, account_number)
     report = billable_report(request.account, start, end)
+    audit.read(
+        request, "billable.export", account=request.account, **_period_detail(request, report)
+    )
     response = HttpResponse(billable_workbook(report), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{_filename(report)}"'
     return response

@@ -67,7 +67,9 @@ def list_calls(
         )
         return data
 
-    return page(request, qs, page_limit(limit), "started_at", as_dict)
+    answer = page(request, qs, page_limit(limit), "started_at", as_dict)
+    audit_list(request, "call.search", account, answer, "call_id")
+    return answer
 
 
 @router.get(

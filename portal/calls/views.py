@@ -83,10 +83,20 @@ def calls(request, account_number):
     form = _form(request)
     recent = archive = None
     if form.is_valid():
-        qs = find_calls(form.chosen_accounts(), form.to_filter())
+        accounts = form.chosen_accounts()
+        qs = find_calls(accounts, form.to_filter())
         recent_qs, archive_qs = split_recent(qs)
         recent = _section(request, recent_qs, "p")
         archive = _section(request, archive_qs, "ap")
+        audit.read(
+            request,
+            "call.search",
+            account=accounts,
+            criteria=form.cleaned_data,
+            page=recent["page"],
+            archive_page=archive["page"],
+            shown=[c.call_id for c in recent["rows"] + archive["rows"]],
+        )
     return render(
         request,
         "calls/calls.html",
@@ -123,6 +133,9 @@ def call_details(request, account_number, call_id):
         Message.objects.filter(account=request.account, call_id=call.call_id)
         .prefetch_related("events")
         .order_by("taken_at")
+    )
+    audit.read(
+        request, "call.view", account=request.account, object_type="calls.call", object_id=call_id
     )
     return _dialog(
         request,
@@ -277,13 +290,13 @@ def calls_excel(request, account_number):
         flash.error(request, _("Correct the search criteria first."))
         return redirect("calls", account_number=request.account.number)
     out, count, name = _report(request, form)
-    audit.record(
+    audit.read(
+        request,
         "calls.export",
-        request=request,
-        account=request.account,
+        account=form.chosen_accounts(),
+        criteria=form.cleaned_data,
         format="xlsx",
         count=count,
-        filters=request.GET.urlencode(),
     )
     return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
 

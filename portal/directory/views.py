@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.accounts import audit
 from portal.accounts.tenancy import request_accounts
 from portal.directory.services import search_contacts
 
@@ -14,6 +15,7 @@ def directory(request, account_number):
     contacts = request.account.contacts.filter(removed_at=None)
     if q:
         contacts = search_contacts(contacts, q)
+    audit.read(request, "directory.search" if q else "directory.view", account=request.account, q=q)
     return render(
         request,
         "directory/directory.html",
@@ -34,6 +36,8 @@ def info_pages(request, account_number):
         error = _("No information pages were found for account number %(number)s.") % {
             "number": number
         }
+    else:
+        audit.read(request, "info_pages.view", account=request.account)
     return render(
         request,
         "directory/info_pages.html",

@@ -6,6 +6,7 @@ import datetime as dt
 from django.db.models import Q
 from ninja import Router
 
+from portal.accounts import audit
 from portal.api.auth import account_for, invalid
 from portal.api.models import ApiToken
 from portal.dates import date_in_range, instant_in_range
@@ -65,6 +66,18 @@ def after_cursor(qs, cursor: str | None, field: str):
     return qs.filter(Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk}))
 
 
+def audit_list(request, action: str, account, answer: dict, key: str) -> None:
+    """A list read through the API: its query parameters and the ids it answered."""
+    audit.read(
+        request,
+        action,
+        account=account,
+        criteria=audit.api_criteria(request),
+        via="api",
+        shown=[r[key] for r in answer["results"]],
+    )
+
+
 def page(request, qs, limit: int, field: str, as_dict) -> dict:
     rows = list(qs[: limit + 1])
     more = len(rows) > limit
@@ -102,4 +115,6 @@ def list_messages(
     )
     qs = find_messages([account], f).select_related("account", "agent").prefetch_related("events")
     qs = after_cursor(qs, cursor, "taken_at")
-    return page(request, qs, page_limit(limit), "taken_at", message_as_dict)
+    answer = page(request, qs, page_limit(limit), "taken_at", message_as_dict)
+    audit_list(request, "message.search", account, answer, "message_id")
+    return answer

@@ -63,6 +63,14 @@ def inbox(request, account_number):
         total = len(rows) if page == 1 and not has_next else count_messages(accounts, f)
         count = count_in_words(total)
         span = span_in_words(request.account, f, everywhere=len(accounts) > 1)
+        audit.read(
+            request,
+            "message.search",
+            account=accounts,
+            criteria=form.cleaned_data,
+            page=page,
+            shown=[m.message_id for m in page_messages],
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -107,6 +115,14 @@ def inbox_poll(request, account_number):
             list(list_query(accounts, form.to_filter()).filter(created_at__gt=since)[:PAGE_SIZE]),
             accounts,
         )
+        if fresh:  # a poll that brings nothing shows nothing
+            audit.read(
+                request,
+                "message.poll",
+                account=accounts,
+                criteria=form.cleaned_data,
+                shown=[m.message_id for m in fresh],
+            )
     query = request.GET.copy()
     query.pop("since", None)
     inbox_page = reverse("inbox", kwargs={"account_number": request.account.number})
@@ -134,6 +150,14 @@ def _message_or_404(request, message_id) -> Message:
 @require_GET
 def message_detail(request, account_number, message_id):
     message = _message_or_404(request, message_id)
+    # The page shows the message and its dispatch history.
+    audit.read(
+        request,
+        "message.view",
+        account=request.account,
+        object_type="inbox.message",
+        object_id=message.message_id,
+    )
     return render(
         request,
         "inbox/message.html",
@@ -219,13 +243,13 @@ def inbox_export(request, account_number):
         count = sheets.write_xlsx([messages_sheet(qs.iterator(chunk_size=2000))], out)
         content_type = sheets.XLSX_TYPE
     out.seek(0)
-    audit.record(
+    audit.read(
+        request,
         "messages.export",
-        request=request,
-        account=request.account,
+        account=form.chosen_accounts(),
+        criteria=form.cleaned_data,
         format=fmt,
         count=count,
         checked=len(ids),
-        filters=request.GET.urlencode(),
     )
     return FileResponse(out, as_attachment=True, filename=name, content_type=content_type)

@@ -19,6 +19,7 @@ from ninja import Router, Status
 from ninja.errors import AuthenticationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from portal.accounts import audit
 from portal.api.auth import ApiError, account_for, allow_account, invalid, unknown_account
 from portal.api.urls import api, document, json_body, read_json
 from portal.ingest import validate_one
@@ -345,6 +346,10 @@ def _oncall_answer(request, number: str, at, role, schedule) -> HttpResponse:
     if found is None:
         raise unknown_account(number)
     tz, entries = found
+    # The dispatch's hot path: one INSERT, no query before it (audit.read_by_number).
+    audit.read_by_number(
+        request, "oncall.now", number, at=at, role=role, schedule=schedule, via="api"
+    )
     body = {
         "account": number,
         "at": instant.astimezone(tz).isoformat(),

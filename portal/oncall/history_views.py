@@ -102,12 +102,28 @@ def _query(schedule, form) -> str:
     return urlencode({k: v for k, v in params.items() if v})
 
 
+def _audit(request, action: str, schedule, form, **detail) -> None:
+    """A read of the history: the schedule and the filters (their values as typed: the
+    shift's and the contact's ids, local dates)."""
+    typed = form.cleaned_data if form.is_valid() else {}
+    audit.read(
+        request,
+        action,
+        account=request.account,
+        obj=schedule,
+        object_id=schedule.external_id,
+        criteria=typed,
+        **detail,
+    )
+
+
 def history(request, account_number):
     schedules, schedule, form, events = _setup(request)
     page_obj = None
     if events is not None:
         page_obj = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
         history_text.annotate(list(page_obj.object_list), request.account.tz)
+        _audit(request, "oncall.history", schedule, form, page=page_obj.number)
     return render(
         request,
         "oncall/history.html",
@@ -149,14 +165,7 @@ def history_export(request, account_number, fmt: str):
         out = io.BytesIO()
         count = sheets.write_xlsx([sheet], out)
         data = out.getvalue()
-    audit.record(
-        "oncall.history_export",
-        request=request,
-        account=request.account,
-        format=fmt,
-        count=count,
-        filters=request.GET.urlencode(),
-    )
+    _audit(request, "oncall.history_export", schedule, form, format=fmt, count=count)
     safe = "".join(c if c.isalnum() else "-" for c in schedule.name)
     today = timezone.now().astimezone(tz).date().isoformat()
     response = HttpResponse(data, content_type=content_type)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from portal.accounts import audit
 from portal.dates import (
     LocalTimeError,
     RepeatedTime,
@@ -212,7 +213,21 @@ def oncall(request, account_number):
     context["on_call_now"] = page.on_call_now(
         account, context["schedules"], account.tz, timezone.now()
     )
+    _audit_page(request, "oncall.view", context)
     return render(request, "oncall/page.html", context)
+
+
+def _audit_page(request, action: str, context: dict) -> None:
+    """A read of the On Call page (or its PDF): the schedule, the period and the filters."""
+    schedule = context["schedule"]
+    audit.read(
+        request,
+        action,
+        account=request.account,
+        object_type="oncall.schedule" if schedule else "",
+        object_id=schedule.external_id if schedule else "",
+        criteria=context["query"],
+    )
 
 
 # --- Dialogs ---------------------------------------------------------------------------
@@ -221,6 +236,17 @@ def oncall(request, account_number):
 def _dialog(request, template: str, context: dict, status: int = 200) -> HttpResponse:
     """A dialog: a fragment inside the page's <dialog> (JS), or a page of its own (no JS)."""
     context.setdefault("dialog_template", template)
+    shift = context.get("shift")
+    if request.method == "GET" and shift is not None:  # a dialog opened shows the shift
+        audit.read(
+            request,
+            "oncall.dialog",
+            account=request.account,
+            obj=shift,
+            dialog=template.rsplit("/", 1)[-1].removesuffix(".html"),
+            schedule=shift.schedule.external_id,
+            shift_id=shift.external_id,
+        )
     if request.headers.get("X-Dialog") == "1":
         return render(request, template, context, status=status)
     return render(request, "oncall/dialog_page.html", context, status=status)
@@ -530,6 +556,7 @@ def pdf(request, account_number):
 
     context = _context(request)
     context["printed_at"] = timezone.now()
+    _audit_page(request, "oncall.pdf", context)
     html = render(request, "oncall/pdf.html", context).content.decode()
     data = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     name = context["schedule"].name if context["schedule"] else "oncall"
@@ -564,6 +591,7 @@ def calendar_links(request, account_number):
     schedules = [(s, active.get((s.pk, None))) for s in services.visible_schedules(account)]
     present = account.contacts.filter(removed_at=None).order_by("name")
     contacts = [(c, active.get((None, c.pk))) for c in present]
+    audit.read(request, "oncall.feeds", account=account)
     return render(
         request,
         "oncall/feeds.html",

@@ -4,6 +4,7 @@ import datetime as dt
 
 from ninja import Router, Schema
 
+from portal.accounts import audit
 from portal.api.auth import ApiError, account_for, require_scope, token_accounts
 from portal.api.models import ApiToken
 from portal.dates import date_in_range, instant_in_range
@@ -153,6 +154,14 @@ def get_statistics(
     problems.raise_if_any()
     selected = filters.selected_accounts()
     figures = as_json(statistics(filters))
+    if selected:
+        audit.read(
+            request,
+            "stats.view",
+            account=selected,
+            criteria=audit.api_criteria(request),
+            via="api",
+        )
     return {
         "accounts": [a.number for a in selected],
         "statistics": {key: figures[key] for key in KEYS},

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.accounts import audit
 from portal.accounts.tenancy import request_accounts
 from portal.reportmail import refusal, send_report, sent
 from portal.stats import schedules
@@ -84,7 +85,19 @@ def stats(request, account_number):
     form = _form(request)
     if not form.is_valid():
         return _page(request, form, status=400 if "start" in request.GET else 200)
-    return _page(request, form, build_report(form.filters()))
+    report = build_report(form.filters())
+    _audit(request, "stats.view", form)
+    return _page(request, form, report)
+
+
+def _audit(request, action: str, form) -> None:
+    """A read of the statistics: every account counted in, with the form's criteria."""
+    audit.read(
+        request,
+        action,
+        account=form.selected_accounts() or request.account,
+        criteria=form.cleaned_data,
+    )
 
 
 @require_GET
@@ -93,6 +106,7 @@ def stats_export(request, account_number):
     if not form.is_valid():
         return _page(request, form, status=400)
     report = build_report(form.filters())
+    _audit(request, "stats.export", form)
     response = HttpResponse(
         workbook_bytes(report),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

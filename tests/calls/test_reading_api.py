@@ -64,7 +64,7 @@ def test_calls_carry_an_access_checked_recording_url(api, make_token, account):
     part = api("get", path, token, HTTP_RANGE="bytes=0-9")
     assert part.status_code == 206 and b"".join(part.streaming_content) == data[:10]
     assert api("get", path).status_code == 401
-    assert AuditLog.objects.filter(action="recording.download", actor="test-client").exists()
+    assert AuditLog.objects.filter(action="recording.download", actor="api:test-client").exists()
 
 
 def test_a_recording_of_another_account_is_a_404_by_api(api, make_token, account, other_account):
