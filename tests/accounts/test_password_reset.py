@@ -207,3 +207,20 @@ def test_a_client_cannot_open_the_send_link_page(member_client, marie):
     response = member_client.post(f"/admin/accounts/user/{marie.pk}/password/send-link/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not AuditLog.objects.filter(action="password.reset_link_sent").exists()
+
+
+@pytest.mark.parametrize(
+    "language, error", [("en", "Enter a valid email address."), ("fr", "Saisissez une adresse")]
+)
+def test_a_malformed_address_is_refused_clearly_and_sends_nothing(
+    client,
+    marie,
+    smtp_inbox,  # noqa: F811
+    language,
+    error,
+):
+    response = ask(client, "marie at clinic", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert smtp_inbox.messages == []
+    assert not AuditLog.objects.filter(action="password.reset_requested").exists()
