@@ -29,15 +29,24 @@ WINDOW = dt.timedelta(hours=1)
 
 
 def send_report(
-    to: list[str], subject: str, body: str, attachments: list[tuple[str, bytes]]
+    to: list[str],
+    subject: str,
+    body: str,
+    attachments: list[tuple[str, bytes]],
+    headers: dict[str, str] | None = None,
+    connection=None,
 ) -> int:
     """Send one message to `to` with .xlsx attachments (name, bytes); returns 1 when sent.
-    The subject is written on one line whatever the account's name holds."""
+    The subject is written on one line whatever the account's name holds. `headers` adds
+    header lines (the scheduled reports' List-Unsubscribe); `connection` reuses an open SMTP
+    connection."""
     message = EmailMessage(
         subject=single_line(subject),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
+        headers=headers,
+        connection=connection,
     )
     for name, content in attachments:
         message.attach(single_line(name), content, XLSX)
@@ -98,3 +107,24 @@ def sent(request, action: str, account, to: list[str] | str, **detail) -> None:
         to=", ".join(addresses),
         **{k: audit.json_safe(v) for k, v in detail.items()},
     )
+
+
+def queue_report(
+    to: list[str], subject: str, body: str, attachments: list[tuple[str, bytes]]
+) -> None:
+    """What the pages' "E-mail" buttons call: the report goes by the task queue
+    (portal.tasks.send_report, retried while the mail server is unreachable), so the page
+    answers at once. Without REDIS_URL, or when the queue cannot be reached, it is sent here
+    and now, and a mail server's refusal is raised to the page (OSError) as before."""
+    from kombu.exceptions import OperationalError
+
+    from portal import tasks
+
+    to = list(to)
+    try:
+        tasks.send_report.delay(to, subject, body, tasks.encode_attachments(attachments))
+    except OperationalError:
+        import logging
+
+        logging.getLogger(__name__).warning("Task queue unreachable: report e-mailed at once")
+        send_report(to, subject, body, attachments)

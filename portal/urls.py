@@ -37,6 +37,7 @@ urlpatterns = [
     path("a/<str:account_number>/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("", include("portal.oncall.public_urls")),
+    path("", include("portal.stats.public_urls")),  # scheduled reports' unsubscribe link
 ]
 
 handler404 = "portal.accounts.views.page_not_found"

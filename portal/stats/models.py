@@ -26,6 +26,10 @@ class ReportSubscription(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Paused by staff (back office): nothing is sent. Resuming sends from the period due at
+    # that moment on, like a new subscription (schedules.first_period).
+    paused_at = models.DateTimeField(_("paused"), null=True, blank=True)
+    resumed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["account__number", "frequency", "id"]
@@ -41,8 +45,10 @@ class ReportSubscription(models.Model):
 
 
 class ReportDelivery(models.Model):
-    """One period of one subscription, claimed before it is sent: the unique key is what
-    makes a second run of the command (even a simultaneous one) send nothing twice."""
+    """One period of one subscription. The row is made once (the unique key), then claimed
+    by one run at a time (`claimed_until`, set by a conditional UPDATE) before sending; each
+    address the SMTP server accepted is added to `sent_to` at once, and `sent_at` is set when
+    every address has it. A failed send leaves the row pending for the next run."""
 
     subscription = models.ForeignKey(
         ReportSubscription, on_delete=models.CASCADE, related_name="deliveries"
@@ -51,6 +57,10 @@ class ReportDelivery(models.Model):
     period_end = models.DateField()
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    sent_to = models.TextField(default="", blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(default="", blank=True)
 
     class Meta:
         ordering = ["-period_start"]
@@ -62,3 +72,7 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription_id} {self.period_start}–{self.period_end}"
+
+    @property
+    def sent_addresses(self) -> list[str]:
+        return [e.strip() for e in self.sent_to.split(",") if e.strip()]
