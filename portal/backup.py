@@ -26,6 +26,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 from django.conf import settings
@@ -35,7 +36,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.utils import timezone
 
-from portal.storage import is_temporary, walk
+from portal.storage import is_temporary, read_chunks, walk
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -217,8 +218,8 @@ def _backup_media(work: Path, storage) -> list[dict]:
         target = work / MEDIA / name
         target.parent.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
-        with storage.open(name, "rb") as src, open(target, "wb") as out:
-            while data := src.read(CHUNK):
+        with closing(read_chunks(storage, name, chunk=CHUNK)) as src, open(target, "wb") as out:
+            for data in src:
                 digest.update(data)
                 size += len(data)
                 out.write(data)

@@ -233,15 +233,16 @@ STORAGES = {
     },
 }
 if os.environ.get("S3_BUCKET"):
-    # S3-compatible storage for recordings and exports (django-storages must be installed).
+    # S3-compatible storage for recordings and exports (django-storages' S3Storage, streamed
+    # and never overwriting: portal/s3.py). Shared by every machine of the portal.
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "portal.s3.S3RecordingStorage",
         "OPTIONS": {
             "bucket_name": os.environ["S3_BUCKET"],
-            "endpoint_url": os.environ.get("S3_ENDPOINT_URL"),
-            "access_key": os.environ.get("S3_ACCESS_KEY"),
-            "secret_key": os.environ.get("S3_SECRET_KEY"),
-            "region_name": os.environ.get("S3_REGION"),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
         },
     }
 

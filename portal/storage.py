@@ -8,6 +8,10 @@ on any failure the temporary file is removed and the error goes up unchanged.
 
 The temporary names (`.<name>.<random>.part`, `is_temporary`) are not stored files: backups
 skip them and `recordings_orphans` removes the ones a killed process left behind.
+
+`read_chunks` and `walk` are how every part of the portal reads and lists a storage, whatever
+it is: a storage with its own (portal.s3's, on S3_BUCKET: ranged GETs, one listing of the
+bucket) is asked for them; any other Django storage is read through its open() and listdir().
 """
 
 import errno
@@ -93,8 +97,40 @@ class AtomicFileSystemStorage(FileSystemStorage):
             full_path = self.path(name)
 
 
+CHUNK = 64 * 1024
+
+
+def read_chunks(storage, name: str, first: int = 0, length: int | None = None, chunk=CHUNK):
+    """The bytes of a stored file from `first` (`length` of them, else to the end), in pieces,
+    never whole in memory. FileNotFoundError before any byte when the file is not there; an
+    OSError when the storage fails (also while the pieces are read)."""
+    if hasattr(storage, "read_chunks"):
+        return storage.read_chunks(name, first, length, chunk)
+    fh = storage.open(name, "rb")
+    return _file_chunks(fh, first, length, chunk)
+
+
+def _file_chunks(fh, first: int, length: int | None, chunk: int):
+    try:
+        if first:
+            fh.seek(first)
+        left = length
+        while left is None or left > 0:
+            data = fh.read(chunk if left is None else min(chunk, left))
+            if not data:
+                break
+            if left is not None:
+                left -= len(data)
+            yield data
+    finally:
+        fh.close()
+
+
 def walk(storage, path: str = ""):
     """Every file name under `path` in a storage (any backend), recursively."""
+    if hasattr(storage, "walk"):
+        yield from storage.walk(path)
+        return
     try:
         directories, files = storage.listdir(path)
     except FileNotFoundError:

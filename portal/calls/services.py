@@ -10,7 +10,8 @@ import re
 import tempfile
 import wave
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from typing import IO, Annotated, Any, Literal
 
@@ -37,6 +38,7 @@ from portal.ingest import (
     to_ms,
     upsert,
 )
+from portal.storage import read_chunks
 
 
 class CallIn(BaseModel):
@@ -505,21 +507,6 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None | Liter
     return first, last
 
 
-def stream_file(fh, first: int, length: int, chunk: int = CHUNK) -> Iterator[bytes]:
-    """`length` bytes of an open storage file from `first`, in chunks; closes it at the end."""
-    try:
-        fh.seek(first)
-        left = length
-        while left > 0:
-            data = fh.read(min(chunk, left))
-            if not data:
-                break
-            left -= len(data)
-            yield data
-    finally:
-        fh.close()
-
-
 class RecordingMissing(Exception):
     """The recording's row is there but its file is not in the storage."""
 
@@ -545,13 +532,14 @@ def recording_response(request, recording: Recording, download: bool = False):
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
+    first, last = wanted if wanted else (0, size - 1)
     try:
-        fh = recording.file.storage.open(recording.file.name, "rb")
+        # Any storage (portal.storage): on S3 one ranged GET, streamed through.
+        chunks = read_chunks(recording.file.storage, recording.file.name, first, last - first + 1)
     except FileNotFoundError:
         raise RecordingMissing(recording.file.name) from None
-    first, last = wanted if wanted else (0, size - 1)
     response = StreamingHttpResponse(
-        stream_file(fh, first, last - first + 1),
+        chunks,
         status=206 if wanted else 200,
         content_type=recording.content_type,
     )
@@ -614,15 +602,15 @@ def zip_recordings(recordings: Iterable[Recording], missing: Iterable[Recording]
             info = zipfile.ZipInfo(zip_entry_name(recording), date_time=started.timetuple()[:6])
             info.file_size = recording.size
             try:
-                src = recording.file.storage.open(recording.file.name, "rb")
+                src = read_chunks(recording.file.storage, recording.file.name)
             except OSError:
                 missing.append(recording)
                 continue
             written = 0
-            with src, zf.open(info, "w") as dest:
+            with closing(src), zf.open(info, "w") as dest:
                 while True:
                     try:
-                        data = src.read(CHUNK)
+                        data = next(src, b"")
                     except OSError:
                         break
                     if not data:

@@ -40,3 +40,7 @@ def small_disk(tmp_path):
         yield mountpoint
     finally:
         subprocess.run(["umount", "-l", str(mountpoint)], capture_output=True, timeout=30)
+
+
+# A real S3-compatible server (moto's) and a bucket per test for the recordings on S3.
+from tests.storage.s3_server import bucket, s3_endpoint  # noqa: E402, F401
