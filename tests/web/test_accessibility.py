@@ -69,6 +69,7 @@ PAGES = {
     "billable": None,
     "stats": None,
     "stats_schedules": None,
+    "two_factor_setup_account": None,  # turning on two-step verification (QR code, key)
 }
 # Client URLs that are not pages a person reads.
 NOT_PAGES = {
@@ -87,6 +88,9 @@ NOT_PAGES = {
     "stats_export": "a file (Excel)",
     "stats_email": "an action (POST) that goes back to the statistics",
     "stats_schedule_delete": "an action (POST) that goes back to the scheduled reports",
+    "two_factor_codes_account": "shown once after new codes; axe in tests/web/test_two_factor.py",
+    "two_factor_new_codes": "an action (POST) that leads to the new recovery codes",
+    "two_factor_off": "an action (POST) that goes back to Settings",
 }
 
 WORDS = {
