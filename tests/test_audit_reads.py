@@ -422,3 +422,68 @@ def test_reading_a_recording_in_pieces_is_one_download(world, make_token, api):
     for rng in ("bytes=0-99", "bytes=100-199", "bytes=200-"):
         assert api("get", path, token, HTTP_RANGE=rng).status_code == 206
     assert [e.action for e in since(mark)] == ["recording.download"]
+
+
+# --- What a read costs -----------------------------------------------------------------
+
+
+def audit_queries(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "accounts_auditlog" in q["sql"]]
+
+
+def test_a_page_read_costs_one_insert_and_no_other_query(world, member_client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for path, query in (
+        ("/a/4000/messages/", {"q": "Luc"}),
+        ("/a/4000/calls/", {"caller_id": "5149150123"}),
+        ("/a/4000/messages/M-1001/", {}),
+        ("/a/4000/directory/", {}),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert member_client.get(path, query).status_code == 200
+        sql = audit_queries(queries)
+        assert len(sql) == 1 and sql[0].startswith("INSERT"), (path, sql)
+
+
+def test_all_my_accounts_is_one_insert_of_a_row_per_account(
+    world, make_user, other_account, client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("both", world["message"].account, other_account))
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/a/4000/calls/", {"account": "all"})
+    sql = audit_queries(queries)
+    assert len(sql) == 1 and sql[0].startswith("INSERT"), sql
+
+
+def test_who_is_on_call_asks_nothing_more_than_before(world, make_token, api, settings):
+    """The dispatch's look-up: no query of the audit log nor of the account for its entry;
+    with the batch (production) not even the INSERT is in the request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.accounts import audit
+
+    token = make_token("oncall:read", name="dispatch")
+    path = "/api/v1/accounts/4000/oncall?at=2023-04-25T12:00:00-04:00"
+    api("get", path, token)  # the token and the account are cached from here on
+    with CaptureQueriesContext(connection) as queries:
+        assert api("get", path, token).status_code == 200
+    sql = audit_queries(queries)
+    assert len(sql) == 1 and "INSERT INTO accounts_auditlog" in sql[0], sql
+    assert '(SELECT "id" FROM accounts_account WHERE "number" =' in sql[0]
+    others = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"] not in sql and "SAVEPOINT" not in q["sql"]  # the write's transaction
+    ]
+    assert len(others) == 1, others  # the look-up itself
+    settings.PORTAL = {**settings.PORTAL, "AUDIT_BATCH_SECONDS": 3600}
+    with CaptureQueriesContext(connection) as queries:
+        assert api("get", path, token).status_code == 200
+    assert audit_queries(queries) == [] and len(queries.captured_queries) == 1
+    assert audit.flush_batch() == 1
