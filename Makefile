@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # and load the demo data. Production sets neither (see README, "Production settings").
 export PORTAL_DEV ?= 1
 
-.PHONY: run test install browser axe messages static lint bench clean
+.PHONY: run test install browser axe messages static lint bench clean worker beat
 AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
@@ -41,6 +41,17 @@ $(AXE):
 	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }
 	mkdir -p $(VENV)/axe
 	npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+
+# The task queue (portal/celery.py; README, "The task queue"): a worker, and the beat that
+# sends the project's periodic tasks (its state in PORTAL_DATA_DIR). Both need REDIS_URL;
+# without it the tasks run inside the portal's own process and neither is needed.
+worker: install
+	@test -n "$$REDIS_URL" || { echo "REDIS_URL is not set: tasks run inside the portal (make run needs no worker)"; exit 1; }
+	$(PY) -m celery -A portal worker --loglevel INFO
+
+beat: install
+	@test -n "$$REDIS_URL" || { echo "REDIS_URL is not set: tasks run inside the portal (make run needs no beat)"; exit 1; }
+	$(PY) -m celery -A portal beat --loglevel INFO
 
 run: install
 	$(PY) manage.py migrate --noinput -v 0

@@ -254,6 +254,63 @@ from portal import emailurl  # noqa: E402
 globals().update(emailurl.parse(os.environ.get("EMAIL_URL", "")))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@answering.example")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The shared cache: Redis when REDIS_URL is set (every worker and machine sees the same
+# entries: the API's tokens and accounts, portal.api.auth), else this process's memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("PORTAL_CACHE_URL", REDIS_URL),
+            "KEY_PREFIX": os.environ.get("PORTAL_CACHE_PREFIX", "portal"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+# /metrics (portal.ops.metrics): from these addresses or networks, or with
+# "Authorization: Bearer PORTAL_METRICS_TOKEN".
+PORTAL_METRICS_ALLOWED = [
+    a.strip() for a in os.environ.get("PORTAL_METRICS_ALLOWED", "127.0.0.1,::1").split(",")
+    if a.strip()
+]  # fmt: skip
+netaddr.parse_networks(PORTAL_METRICS_ALLOWED)
+PORTAL_METRICS_TOKEN = os.environ.get("PORTAL_METRICS_TOKEN", "")
+
+# The task queue (portal/celery.py, portal/tasks.py): Celery with Redis as broker and result
+# backend when REDIS_URL is set; without it tasks run in-process in the caller, their errors
+# raised there (make run needs nothing more).
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("PORTAL_TASK_QUEUE", "portal")
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+# A task is acknowledged when it has run, not when it is received: a worker killed mid-task
+# leaves it to the next worker (after the visibility timeout), never lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("PORTAL_TASK_TIME_LIMIT", 1800))
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+_TASK_VISIBILITY = int(os.environ.get("PORTAL_TASK_VISIBILITY_TIMEOUT", 3600))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than any task may run (the time limit), so that none is handed out twice.
+    "visibility_timeout": max(_TASK_VISIBILITY, 1),
+    # How often a worker looks for tasks a dead worker left unacknowledged.
+    "unacked_restore_interval": min(10, max(_TASK_VISIBILITY, 1)),
+    "unacked_restore_throttle": 1 if _TASK_VISIBILITY < 60 else 10,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {}
+if os.environ.get("PORTAL_TASK_PREFIX"):
+    # Several portals (or test runs) may share one Redis: each its own keys.
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["PORTAL_TASK_PREFIX"]
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["PORTAL_TASK_PREFIX"]
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# A task that failed on the mail server is tried again after this many seconds, doubled each
+# time (portal/tasks.py).
+PORTAL_TASK_RETRY_SECONDS = int(os.environ.get("PORTAL_TASK_RETRY_SECONDS", 30))
 
 # Content Security Policy (django-csp 4).
 CONTENT_SECURITY_POLICY = {
