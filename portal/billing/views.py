@@ -25,7 +25,7 @@ from portal.billing.services import (
     oldest_day,
 )
 from portal.dates import OUT_OF_RANGE, date_in_range
-from portal.reportmail import XLSX, refusal, send_report, sent
+from portal.reportmail import XLSX, queue_report, refusal, sent
 from portal.stats.schedules import parse_addresses
 
 
@@ -185,7 +185,7 @@ def billable_email(request, account_number):
     body = "\n".join(report["header"] + [""] + totals_lines(report["totals"]))
     subject = _("Billable Calls") + f" — {request.account.label}"
     try:
-        send_report(addresses, subject, body, [(_filename(report), billable_workbook(report))])
+        queue_report(addresses, subject, body, [(_filename(report), billable_workbook(report))])
     except OSError:
         messages.error(request, _("The e-mail could not be sent. Please try again later."))
         return redirect(back)

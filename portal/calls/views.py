@@ -330,7 +330,7 @@ def calls_email(request, account_number):
         count,
     ) % {"count": count}
     try:
-        reportmail.send_report([address], subject, body, [(name, content)])
+        reportmail.queue_report([address], subject, body, [(name, content)])
     except OSError:
         flash.error(request, _("The report could not be sent. Try again later."))
         return redirect(back)

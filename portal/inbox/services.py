@@ -350,6 +350,17 @@ def message_as_dict(message: Message) -> dict:
 # Retention -------------------------------------------------------------------------------
 
 
+def purge_expired(numbers: Iterable[str] = (), batch_size: int = 1000):
+    """Apply every account's retention (or only the accounts `numbers` names): yields each
+    account with what purge_account removed from it. The purge_expired command and the
+    nightly task (portal.tasks.purge_expired) both call it."""
+    accounts = Account.objects.order_by("number")
+    if numbers:
+        accounts = accounts.filter(number__in=list(numbers))
+    for account in accounts.iterator():
+        yield account, purge_account(account, batch_size=max(batch_size, 1))
+
+
 def purge_account(
     account: Account, now: dt.datetime | None = None, batch_size: int = 1000
 ) -> dict[str, int]:

@@ -83,17 +83,24 @@ def _message(account: Account, days: int, lines: list[str]) -> tuple[str, str]:
 
 
 def send_gap_alerts(
-    days: int = 7, now: dt.datetime | None = None, unreached: list[str] | None = None
+    days: int = 7,
+    now: dt.datetime | None = None,
+    unreached: list[str] | None = None,
+    numbers: list[str] | None = None,
 ) -> list[tuple[str, list[str]]]:
     """For each account with gaps (services.gaps: unassigned shifts, deleted contacts, time
     without any shift) in the next `days` days, one e-mail to each of its client admins, in
     that person's language, each gap with a link to the On Call page at it. Returns
     (account, recipients); accounts with gaps but no client admin with an e-mail address are
-    added to `unreached`."""
+    added to `unreached`. `numbers`: only these accounts (the task queue sends one task per
+    account, portal.tasks.oncall_gap_alert)."""
     now = now or timezone.now()
     end = now + dt.timedelta(days=days)
     sent = []
-    for account in Account.objects.order_by("number"):
+    accounts = Account.objects.order_by("number")
+    if numbers is not None:
+        accounts = accounts.filter(number__in=numbers)
+    for account in accounts:
         recipients = _recipients(account)
         if not recipients:
             if unreached is not None and gap_lines(account, now, end):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.accounts import audit
 from portal.accounts.tenancy import request_accounts
-from portal.reportmail import refusal, send_report, sent
+from portal.reportmail import queue_report, refusal, sent
 from portal.stats import schedules
 from portal.stats.definitions import ROWS
 from portal.stats.forms import StatsForm
@@ -138,7 +138,7 @@ def stats_email(request, account_number):
     name = f"statistics-{request.account.number}-{report.filters.start}-{report.filters.end}.xlsx"
     subject = _("Statistics") + f" — {request.account.label}"
     try:
-        send_report(addresses, subject, body, [(name, workbook_bytes(report))])
+        queue_report(addresses, subject, body, [(name, workbook_bytes(report))])
     except OSError:
         messages.error(request, _("The e-mail could not be sent. Please try again later."))
         return redirect(back)

@@ -2,8 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from portal.accounts.models import Account
-from portal.inbox.services import purge_account
+from portal.inbox.services import purge_expired
 
 
 class Command(BaseCommand):
@@ -21,12 +20,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, batch_size: int, account: list[str], **options):
-        accounts = Account.objects.order_by("number")
-        if account:
-            accounts = accounts.filter(number__in=account)
         total = {"messages": 0, "calls": 0, "recordings": 0}
-        for acc in accounts.iterator():
-            removed = purge_account(acc, batch_size=max(batch_size, 1))
+        for acc, removed in purge_expired(account, batch_size=batch_size):
             for key, n in removed.items():
                 total[key] += n
             if any(removed.values()):
