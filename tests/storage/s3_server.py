@@ -134,3 +134,67 @@ def bucket(s3_endpoint, settings):
     b = new_bucket(s3_endpoint)
     settings.STORAGES = {**settings.STORAGES, "default": storage_options(s3_endpoint, b.name)}
     return b
+
+
+class CuttingProxy:
+    """A TCP relay to the S3 server that breaks every connection once the client has sent it
+    more than `limit` bytes: a network that fails in the middle of a large upload, while the
+    small requests around it (start, abort, list) go through."""
+
+    def __init__(self, endpoint: str, limit: int):
+        import threading
+
+        host, port = endpoint.rsplit("//", 1)[1].split(":")
+        self.upstream, self.limit = (host, int(port)), limit
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.cut = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import threading
+
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client):
+        import threading
+
+        upstream = socket.create_connection(self.upstream)
+
+        def back():
+            try:
+                while data := upstream.recv(65536):
+                    client.sendall(data)
+            except OSError:
+                pass
+            finally:
+                client.close()
+
+        threading.Thread(target=back, daemon=True).start()
+        sent = 0
+        try:
+            while data := client.recv(65536):
+                sent += len(data)
+                if sent > self.limit:
+                    self.cut += 1
+                    break
+                upstream.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (client, upstream):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+
+    def close(self):
+        self.server.close()

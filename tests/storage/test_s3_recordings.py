@@ -21,7 +21,7 @@ from portal.storage import read_chunks, walk
 from tests.api.helpers import CALLS, a_call, recording_url
 from tests.calls.helpers import add_recording, make_call, wav_bytes
 from tests.storage.conftest import files_under
-from tests.storage.s3_server import Bucket, storage_options
+from tests.storage.s3_server import Bucket, CuttingProxy, storage_options
 
 pytestmark = pytest.mark.django_db
 
@@ -149,6 +149,45 @@ def test_an_unreachable_storage_answers_507_and_the_old_recording_stays_whole(
         before.size,
     )
     assert bucket.keys() == [before.file.name] and bucket.read(before.file.name) == old
+
+
+def test_a_network_failing_mid_upload_answers_507_and_leaves_no_object_nor_upload(
+    api, ingest, call, bucket, s3_endpoint, settings
+):
+    """A multipart upload broken in the middle of its part (a real TCP relay that cuts the
+    connection): 507, no row, no object, and the multipart upload aborted (nothing billed
+    nor left in the bucket); through the storage again, it is stored whole."""
+    from boto3.s3.transfer import TransferConfig
+    from botocore.config import Config
+
+    audio = wav_bytes(seconds=100)  # 1.6 MB, sent as a multipart upload
+    proxy = CuttingProxy(s3_endpoint, limit=256 * 1024)
+    cut = storage_options(proxy.url, bucket.name)
+    cut["OPTIONS"]["transfer_config"] = TransferConfig(multipart_threshold=1024 * 1024)
+    cut["OPTIONS"]["client_config"] = Config(retries={"max_attempts": 2})
+    reachable = settings.STORAGES["default"]
+    settings.STORAGES = {**settings.STORAGES, "default": cut}
+    calls = []
+    default_storage.connection.meta.client.meta.events.register(
+        "after-call.s3", lambda model, **kw: calls.append(model.name)
+    )
+    try:
+        r = put(api, ingest, call, audio)
+    finally:
+        proxy.close()
+    assert proxy.cut >= 1  # the upload really was broken off
+    assert "CreateMultipartUpload" in calls and calls[-1] == "AbortMultipartUpload", calls
+    assert r.status_code == 507, r.content
+    assert "nothing was stored. Try again later." in r.json()["detail"]
+    assert not Recording.objects.exists()
+    assert bucket.keys() == [] and bucket.uploads_in_progress() == []
+    assert files_under(settings.MEDIA_ROOT) == []
+
+    settings.STORAGES = {**settings.STORAGES, "default": reachable}
+    r = put(api, ingest, call, audio)
+    assert r.status_code == 200 and r.json()["created"] == 1
+    recording = Recording.objects.get(call__call_id=call)
+    assert bucket.keys() == [recording.file.name] and bucket.read(recording.file.name) == audio
 
 
 # --- Serve ----------------------------------------------------------------------------------
