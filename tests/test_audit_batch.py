@@ -90,3 +90,24 @@ def test_a_refused_write_keeps_the_entries_for_the_next_try(settings):
     assert auditbatch.pending() == 2
     assert auditbatch.flush(written.extend) == 2
     assert written == ["a", "b"] and auditbatch.pending() == 0
+
+
+@pytest.mark.django_db
+def test_a_batch_keeps_a_login_and_a_missing_address(batched, account, member):
+    from django.test import RequestFactory
+
+    batched(3600)
+    request = RequestFactory().get("/api/v1/accounts/4000/oncall")
+    del request.META["REMOTE_ADDR"]
+    request.user = member
+    audit.read_by_number(request, "oncall.now", "4000", via="api")
+    audit.read_by_number(request, "oncall.now", "9999", via="api")  # an account gone since
+    assert audit.flush_batch() == 2
+    first, gone = reads()
+    assert (first.user_id, first.actor, first.ip, first.account_id) == (
+        member.pk,
+        "member",
+        None,
+        account.pk,
+    )
+    assert gone.account_id is None
