@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # and load the demo data. Production sets neither (see README, "Production settings").
 export PORTAL_DEV ?= 1
 
-.PHONY: run test install browser axe messages static lint bench clean worker beat
+.PHONY: run test install browser axe messages static lint bench clean serve stack-packages worker beat
 AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
@@ -41,6 +41,17 @@ $(AXE):
 	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }
 	mkdir -p $(VENV)/axe
 	npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+
+# Debian's nginx (the entry port) and redis-server (cache and task queue) for `make serve`.
+stack-packages:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && apt-get install -y -qq nginx-light; }
+	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq redis-server; }
+
+# The production stack on this machine (bin/serve; README, "Production on one machine"):
+# nginx on PORT, the client pages' and the dispatch look-up's gunicorn pools, the Celery
+# worker and beat, redis-server when REDIS_URL is not given. Ctrl-C stops everything.
+serve: install stack-packages
+	$(PY) bin/serve
 
 # The task queue (portal/celery.py; README, "The task queue"): a worker, and the beat that
 # sends the project's periodic tasks (its state in PORTAL_DATA_DIR). Both need REDIS_URL;

@@ -54,9 +54,13 @@ INSTALLED_APPS = [
     "portal.billing",
     "portal.stats",
     "portal.api",
+    "portal.ops",  # health, readiness, metrics, JSON logs (make serve)
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /metrics first (no host check, redirect or session); request ids,
+    # metrics and the JSON request lines of everything else.
+    "portal.ops.middleware.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.nostore.NoStoreMiddleware",  # Cache-Control: no-store on all but static files
@@ -112,6 +116,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # never prepared); the on-call look-up's own cursor prepares its one statement
     # (oncall.services._prepared_cursor), which psycopg allows only with a threshold set.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+# Statement timeout (PostgreSQL; portal/ops/dbtimeout.py): a query running longer is cancelled
+# and the request answers 503. PORTAL_POOL names the gunicorn pool of the process (bin/serve
+# sets "web" or "dispatch"); the dispatch pool's is shorter. Commands (migrate, purge, backup)
+# run without one unless PORTAL_STATEMENT_TIMEOUT_MS says.
+PORTAL_POOL = os.environ.get("PORTAL_POOL", "")
+PORTAL_STATEMENT_TIMEOUT_MS = int(
+    os.environ.get("PORTAL_STATEMENT_TIMEOUT_MS", 30_000 if PORTAL_POOL else 0)
+)
+PORTAL_DISPATCH_STATEMENT_TIMEOUT_MS = int(
+    os.environ.get("PORTAL_DISPATCH_STATEMENT_TIMEOUT_MS", 2_000)
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    from portal.ops import dbtimeout  # noqa: E402
+
+    DATABASES["default"]["OPTIONS"] = dbtimeout.connection_options(
+        DATABASES["default"]["OPTIONS"],
+        dbtimeout.timeout_for(
+            PORTAL_POOL, PORTAL_STATEMENT_TIMEOUT_MS, PORTAL_DISPATCH_STATEMENT_TIMEOUT_MS
+        ),
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -176,6 +200,8 @@ if PORTAL_HTTPS:
     SECURE_HSTS_SECONDS = 365 * 24 * 3600
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Load balancers and scrapers ask over plain HTTP (portal.ops.middleware answers first).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Whose X-Forwarded-For gives the client's address (audit trail, sign-in throttling):
 # comma-separated addresses or networks (10.0.0.5, 10.0.0.0/8, 2001:db8::/32). portal.netaddr.
 PORTAL_TRUSTED_PROXIES = [
@@ -344,20 +370,21 @@ PORTAL = {
     "VIEW_AS_MINUTES": int(os.environ.get("PORTAL_VIEW_AS_MINUTES", 60)),
     # Reports one login may e-mail from the pages in any hour (0: no limit).
     "REPORT_EMAILS_PER_HOUR": int(os.environ.get("PORTAL_REPORT_EMAILS_PER_HOUR", 20)),
-}
     # The dispatch's "who is on call" reads are written to the audit trail together, at the
     # latest this long after the first (accounts.auditbatch); 0 writes each at once (tests).
     "AUDIT_BATCH_SECONDS": float(
         os.environ.get("PORTAL_AUDIT_BATCH_SECONDS", 0 if "PYTEST_VERSION" in os.environ else 1)
     ),
     "AUDIT_BATCH_ROWS": int(os.environ.get("PORTAL_AUDIT_BATCH_ROWS", 5000)),
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = PORTAL["API_MAX_BODY_BYTES"]
 # Where the portal is reached from outside: e-mails (gap alerts) link to its pages with it.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# PORTAL_LOG_FORMAT=json (make serve): one JSON object per line, and a line per request
+# (portal/ops/jsonlog.py).
+from portal.ops import jsonlog  # noqa: E402
+
+LOGGING = jsonlog.logging_config(
+    os.environ.get("PORTAL_LOG_FORMAT", "") == "json", os.environ.get("LOG_LEVEL", "WARNING")
+)

@@ -2,11 +2,11 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from portal.accounts import audit
 from portal.accounts import backoffice as text
 from portal.accounts.models import Account
+from portal.api import services
 from portal.api.auth import ACCOUNT_LIMITED
 from portal.api.models import ApiToken
 from portal.api.services import create_token
@@ -105,7 +105,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=text.REVOKE_TOKENS)
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at=None).update(revoked_at=timezone.now())
+        count = services.revoke_tokens(queryset)
         for token in queryset:
             audit.record("token.revoke", request=request, obj=token)
         self.message_user(

@@ -1,13 +1,20 @@
 """Bearer tokens with scopes, and the contract's error answers.
 
 Tokens and accounts are looked up on every API request; the dispatch asks "who is on call"
-many times a second, so both are kept for a few seconds in a small in-process cache. Any
-change to a token (revocation, its accounts) or to an account empties the cache of this
-process at once; other worker processes see it within CACHE_SECONDS.
+many times a second, so both are kept for a few seconds (CACHE_SECONDS). With REDIS_URL they
+are kept in the shared cache (Redis, settings.CACHES), and any change to a token (revocation,
+its accounts) or to an account deletes its entry there at once (and again when the change
+commits), so every worker of every machine refuses a revoked token from that moment. Without
+REDIS_URL (one process: `make run`, the tests) they are kept in this process's memory, emptied
+by any change. A shared cache that cannot be reached is passed by: the database answers.
 """
 
+import logging
 import time
 
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
 from django.db.models.base import ModelState
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -32,14 +39,59 @@ def invalid(field: str, message: str, index: int | None = None) -> ApiError:
     )
 
 
+log = logging.getLogger(__name__)
 CACHE_SECONDS = 5.0
 _tokens: dict[str, tuple[float, ApiToken | None]] = {}
 _accounts: dict[str, tuple[float, Account | None]] = {}
+_SHARED_KEYS = {id(_tokens): "api:token:", id(_accounts): "api:account:"}
+_MISSING = object()
 
 
-def clear_caches(**_kwargs) -> None:
+def _shared_cache():
+    """The shared cache (Redis) when REDIS_URL is set, else None (this process's dicts)."""
+    return caches["default"] if settings.REDIS_URL else None
+
+
+def _forget(keys: list[str]) -> None:
+    shared = _shared_cache()
+    if shared is None or not keys:
+        return
+    try:
+        shared.delete_many(keys)
+    except Exception:
+        log.warning("The shared cache could not forget %s", keys, exc_info=True)
+
+
+def _forget_now_and_at_commit(keys: list[str]) -> None:
+    # Now, and again once the change is committed: a worker that read the old row before the
+    # commit may have cached it meanwhile.
+    _forget(keys)
+    transaction.on_commit(lambda: _forget(keys))
+
+
+def clear_caches(sender=None, instance=None, **kwargs) -> None:
     _tokens.clear()
     _accounts.clear()
+    if _shared_cache() is None or instance is None:
+        return
+    if isinstance(instance, ApiToken):
+        keys = [f"api:token:{instance.token_hash}"]
+    elif kwargs.get("action") is not None:  # an account's tokens changed (reverse m2m)
+        tokens = (
+            ApiToken.objects.filter(pk__in=kwargs["pk_set"])
+            if kwargs.get("pk_set")
+            else (ApiToken.objects.filter(accounts=instance))
+        )
+        keys = [f"api:token:{h}" for h in tokens.values_list("token_hash", flat=True)]
+    else:
+        keys = [f"api:account:{instance.number}"]
+    _forget_now_and_at_commit(keys)
+
+
+def forget_tokens(token_hashes: list[str]) -> None:
+    """Forget the cached copies of these tokens (a change made without signals: update())."""
+    _tokens.clear()
+    _forget_now_and_at_commit([f"api:token:{h}" for h in token_hashes])
 
 
 for _model in (ApiToken, Account):
@@ -51,7 +103,11 @@ m2m_changed.connect(clear_caches, sender=ApiToken.accounts.through, dispatch_uid
 
 
 def _cached(store: dict, key: str, load):
-    """`load()`, remembered in `store` for CACHE_SECONDS (a miss, None, is remembered too)."""
+    """`load()`, remembered for CACHE_SECONDS (a miss, None, is remembered too): in the shared
+    cache when there is one, else in `store`."""
+    shared = _shared_cache()
+    if shared is not None:
+        return _shared_cached(shared, _SHARED_KEYS[id(store)] + key, load)
     now = time.monotonic()
     hit = store.get(key)
     if hit is not None and now - hit[0] < CACHE_SECONDS:
@@ -61,6 +117,35 @@ def _cached(store: dict, key: str, load):
         store.clear()
     store[key] = (now, value)
     return value
+
+
+def _shared_cached(shared, key: str, load):
+    try:
+        hit = shared.get(key, _MISSING)
+    except Exception:
+        log.warning("The shared cache cannot be read; asking the database", exc_info=True)
+        return load()
+    if hit is not _MISSING:
+        return hit
+    value = load()
+    try:
+        shared.set(key, value, CACHE_SECONDS)
+    except Exception:
+        log.warning("The shared cache cannot be written", exc_info=True)
+    return value
+
+
+def _first_to_mark_used(api_token: ApiToken) -> bool:
+    """Whether this request writes the token's last use (at most once a minute). With the
+    shared cache, the workers agree through a marker (the cached token keeps its older
+    last_used_at until it expires); without, this process's copy is updated in place."""
+    shared = _shared_cache()
+    if shared is None:
+        return True
+    try:
+        return shared.add(f"api:used:{api_token.pk}", 1, 60)
+    except Exception:
+        return True
 
 
 def _load_token(token_hash: str) -> ApiToken | None:
@@ -110,8 +195,9 @@ class TokenAuth(HttpBearer):
             return None
         now = timezone.now()
         if api_token.last_used_at is None or (now - api_token.last_used_at).total_seconds() > 60:
-            api_token.last_used_at = now
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+            if _first_to_mark_used(api_token):
+                api_token.last_used_at = now
+                ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         request.api_token = api_token
         return api_token
 

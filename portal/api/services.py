@@ -1,6 +1,10 @@
 """API tokens: created from the command line and the back office through one function."""
 
+from django.db import transaction
+from django.utils import timezone
+
 from portal.accounts.models import Account
+from portal.api import auth
 from portal.api.models import ApiToken
 
 
@@ -18,3 +22,15 @@ def create_token(
     token.save()
     token.accounts.set(accounts)
     return token, raw
+
+
+def revoke_tokens(tokens) -> int:
+    """Revoke the tokens of `tokens` (a queryset) not yet revoked; returns how many. Their
+    cached copies are forgotten at once (the shared cache: in every worker), so the next
+    request with any of them is refused (401)."""
+    with transaction.atomic():
+        live = tokens.filter(revoked_at=None)
+        hashes = list(live.values_list("token_hash", flat=True))
+        count = live.update(revoked_at=timezone.now())
+        auth.forget_tokens(hashes)
+    return count

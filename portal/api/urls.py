@@ -16,6 +16,7 @@ from ninja.operation import PathView
 
 from portal.api.auth import ApiError, TokenAuth
 from portal.ingest import BatchInvalid
+from portal.ops import dbtimeout
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,16 @@ def _bad_json(request, exc):
 
 @api.exception_handler(OperationalError)
 def _database_busy(request, exc):
-    # SQLite still locked after its timeout, a PostgreSQL connection lost: nothing was
-    # stored (each write is one transaction); the caller may send the same request again.
+    # SQLite still locked after its timeout, a PostgreSQL connection lost, a query cancelled
+    # by the statement timeout (portal.ops.dbtimeout): nothing was stored (each write is one
+    # transaction); the caller may send the same request again.
+    if dbtimeout.is_query_cancelled(exc):
+        log.warning("API query cancelled by the statement timeout: %s", request.path)
+        response = error_response(
+            503, "The database took too long to answer; nothing was stored, try again."
+        )
+        response["Retry-After"] = "1"
+        return response
     log.exception("API database error")
     response = error_response(503, "The database is busy; nothing was stored, try again.")
     response["Retry-After"] = "5"
