@@ -25,7 +25,13 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+# The Redis the tests use: PORTAL_TEST_REDIS_URL, else the environment's REDIS_URL (CI's), else
+# the local one's database 9. Each run has its own queue and key prefix on it.
+REDIS_URL = (
+    os.environ.get("PORTAL_TEST_REDIS_URL")
+    or os.environ.get("REDIS_URL")
+    or "redis://127.0.0.1:6379/9"
+)
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 
@@ -59,6 +65,7 @@ class Queue:
         self.env = {
             **os.environ,
             "REDIS_URL": REDIS_URL,
+            "PORTAL_TASKS_IN_PROCESS": "0",  # a worker's own .delay() goes to the queue too
             "PORTAL_TASK_PREFIX": f"portal-test-{run}:",
             "PORTAL_TASK_QUEUE": self.name,
             # A dead worker's task is handed to the next one after this long.

@@ -3,6 +3,10 @@
 And the schedule the beat runs is the project's own, in code."""
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from celery.schedules import crontab
@@ -22,11 +26,42 @@ from tests.stats.smtp import smtp_inbox  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 
+def celery_conf(**env) -> dict:
+    """The Celery settings a process started with this environment reads."""
+    code = (
+        "import django, json; django.setup(); from portal.celery import app; "
+        "print(json.dumps({k: app.conf[k] for k in ('task_always_eager', "
+        "'task_eager_propagates', 'broker_url', 'result_backend', 'task_acks_late')}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PYTEST_VERSION")}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.splitlines()[-1])
+
+
 def test_without_redis_url_tasks_run_in_the_caller():
-    assert settings.REDIS_URL == ""
+    assert celery_conf() == {
+        "task_always_eager": True,
+        "task_eager_propagates": True,
+        "broker_url": "memory://",
+        "result_backend": None,
+        "task_acks_late": True,
+    }
+    url = "redis://127.0.0.1:6379/3"
+    assert celery_conf(REDIS_URL=url) == {
+        "task_always_eager": False,
+        "task_eager_propagates": True,
+        "broker_url": url,
+        "result_backend": url,
+        "task_acks_late": True,
+    }
+    # This test run: in-process whatever REDIS_URL says (tests/tasks/ start their workers).
     assert app.conf.task_always_eager and app.conf.task_eager_propagates
-    assert app.conf.broker_url == "memory://"
-    assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
 
 
 def test_a_report_goes_at_once(smtp_inbox):  # noqa: F811
