@@ -341,6 +341,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # A task that failed on the mail server is tried again after this many seconds, doubled each
 # time (portal/tasks.py).
 PORTAL_TASK_RETRY_SECONDS = int(os.environ.get("PORTAL_TASK_RETRY_SECONDS", 30))
+# The worker logs through Django's LOGGING (the JSON lines of make serve), not its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Content Security Policy (django-csp 4).
 CONTENT_SECURITY_POLICY = {
