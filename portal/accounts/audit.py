@@ -163,8 +163,8 @@ def read(
 def read_by_number(request, action: str, number: str, **detail: Any) -> None:
     """`read` for the dispatch's hot path ("who is on call", many times a second), which has
     the account's number but not its row: no query in the request; the entry is written
-    with others a moment later (auditbatch: within PORTAL["AUDIT_BATCH_SECONDS"]), by one
-    INSERT in SQL that finds the account by a sub-select."""
+    with others a moment later (auditbatch: within PORTAL["AUDIT_BATCH_SECONDS"]), by
+    multi-row INSERTs in SQL that find each account by a sub-select."""
     user, who = reader(request)
     row = (
         timezone.now(),
