@@ -116,15 +116,6 @@ def queue_report(
     (portal.tasks.send_report, retried while the mail server is unreachable), so the page
     answers at once. Without REDIS_URL, or when the queue cannot be reached, it is sent here
     and now, and a mail server's refusal is raised to the page (OSError) as before."""
-    from kombu.exceptions import OperationalError
-
     from portal import tasks
 
-    to = list(to)
-    try:
-        tasks.send_report.delay(to, subject, body, tasks.encode_attachments(attachments))
-    except OperationalError:
-        import logging
-
-        logging.getLogger(__name__).warning("Task queue unreachable: report e-mailed at once")
-        send_report(to, subject, body, attachments)
+    tasks.enqueue(tasks.send_report, list(to), subject, body, tasks.encode_attachments(attachments))

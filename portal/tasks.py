@@ -48,6 +48,29 @@ class PortalTask(Task):
         return super().retry(args=args, kwargs=kwargs, exc=exc, throw=throw, **options)
 
 
+def enqueue(task, *args, **kwargs):
+    """Send `task` to the queue; when the queue cannot be reached (Redis down), run it here
+    and now instead, its failure raised to the caller. Without REDIS_URL it runs here anyway."""
+    from kombu.exceptions import OperationalError
+
+    try:
+        return task.delay(*args, **kwargs)
+    except OperationalError:
+        log.warning("Task queue unreachable: %s run in this process", task.name)
+        return task.apply(args=args, kwargs=kwargs, throw=True)
+
+
+# E-mails ----------------------------------------------------------------------------------
+
+
+@shared_task(base=PortalTask, name="portal.tasks.send_email", **MAIL_RETRY)
+def send_email(subject: str, body: str, to: list[str]) -> int:
+    """A plain e-mail from DEFAULT_FROM_EMAIL (the password reset link)."""
+    from django.core.mail import send_mail
+
+    return send_mail(subject, body, None, to, fail_silently=False)
+
+
 # E-mailed reports -------------------------------------------------------------------------
 
 

@@ -85,6 +85,17 @@ def test_a_report_emailed_from_the_call_log_is_sent_by_the_worker(member_client,
     assert name.endswith(".xlsx") and content[:2] == b"PK"  # a real workbook, whole
 
 
+def test_a_password_reset_link_is_sent_by_the_worker(member, inbox):
+    from portal.accounts.reset import send_reset_link
+
+    member.email = "alice@example.com"
+    member.save()
+    assert send_reset_link(member)
+    message = wait_for(lambda: inbox.messages and inbox.messages[0], "the e-mail")
+    assert message["To"] == "alice@example.com"
+    assert "/reset/" in message.get_body().get_content()
+
+
 def test_scheduled_reports_are_sent_by_the_worker_once(account, inbox):
     ReportSubscription.objects.create(
         account=account, emails="ops@example.com", frequency="daily", language="en"
