@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # and load the demo data. Production sets neither (see README, "Production settings").
 export PORTAL_DEV ?= 1
 
-.PHONY: run test install browser axe messages static lint bench clean serve stack-packages worker beat
+.PHONY: run test install browser axe messages static lint bench clean serve stack-packages worker beat redis
 AXE_VERSION := 4.10.3
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
@@ -69,7 +69,11 @@ run: install
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install browser axe
+# Debian's redis-server for the task queue's tests (tests/tasks/ start one when no Redis answers).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || test -x /usr/bin/redis-server || { apt-get update -qq && apt-get install -y -qq redis-server; }
+
+test: install browser axe redis
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

@@ -25,6 +25,8 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from tests.conftest import free_port  # noqa: E402
+
 # The Redis the tests use: PORTAL_TEST_REDIS_URL, else the environment's REDIS_URL (CI's), else
 # the local one's database 9. Each run has its own queue and key prefix on it.
 REDIS_URL = (
@@ -35,13 +37,48 @@ REDIS_URL = (
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 
-def redis_or_skip():
+def _answers(url: str) -> bool:
     import redis
 
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {REDIS_URL} ({exc}): the task queue needs one")
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """REDIS_URL's Redis when it answers; else a redis-server started for this run (Debian's,
+    as `make test` installs it); else the task queue's tests are skipped, saying why."""
+    import shutil
+
+    if _answers(REDIS_URL):
+        yield REDIS_URL
+        return
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not os.path.exists(server):
+        pytest.skip(
+            f"no Redis at {REDIS_URL} and no redis-server to start: the task queue's tests need one"
+        )
+    port = free_port()
+    directory = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while not _answers(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not start on port {port}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def database_url(db: dict) -> str:
@@ -59,12 +96,13 @@ def database_url(db: dict) -> str:
 class Queue:
     """This run's own queue and key prefix on the test Redis, and workers started on it."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, url: str):
+        self.url = url
         run = uuid.uuid4().hex[:12]
         self.name = f"portal-test-{run}"
         self.env = {
             **os.environ,
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": url,
             "PORTAL_TASKS_IN_PROCESS": "0",  # a worker's own .delay() goes to the queue too
             "PORTAL_TASK_PREFIX": f"portal-test-{run}:",
             "PORTAL_TASK_QUEUE": self.name,
@@ -81,8 +119,8 @@ class Queue:
         """The Celery settings the worker reads from this environment, for this process."""
         prefix = self.env["PORTAL_TASK_PREFIX"]
         return {
-            "broker_url": REDIS_URL,
-            "result_backend": REDIS_URL,
+            "broker_url": self.url,
+            "result_backend": self.url,
             "task_always_eager": False,
             "task_default_queue": self.name,
             "broker_transport_options": {"visibility_timeout": 3, "global_keyprefix": prefix},
@@ -119,7 +157,7 @@ class Queue:
     def clean(self):
         import redis
 
-        r = redis.Redis.from_url(REDIS_URL)
+        r = redis.Redis.from_url(self.url)
         keys = list(r.scan_iter(match=self.env["PORTAL_TASK_PREFIX"] + "*"))
         keys += list(r.scan_iter(match="*" + self.name + "*"))
         if keys:
@@ -137,15 +175,14 @@ def use_broker(app, conf: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def task_queue(django_db_setup, django_db_blocker, tmp_path_factory):
+def task_queue(redis_url, django_db_setup, django_db_blocker, tmp_path_factory):
     """A real `celery -A portal worker` on Redis, sharing the test database; this process's
     tasks go to it for the module's tests."""
     from django.db import connection
 
     from portal.celery import app
 
-    redis_or_skip()
-    queue = Queue(tmp_path_factory.mktemp("worker-data"))
+    queue = Queue(tmp_path_factory.mktemp("worker-data"), redis_url)
     queue.env["DATABASE_URL"] = database_url(connection.settings_dict)
     before = {key: app.conf[key] for key in queue.settings()}
     use_broker(app, queue.settings())
