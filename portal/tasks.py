@@ -31,7 +31,7 @@ MAIL_RETRY = {
     "retry_backoff": settings.PORTAL_TASK_RETRY_SECONDS,
     "retry_backoff_max": max(settings.PORTAL_TASK_RETRY_SECONDS, 30 * 60),
     "retry_jitter": True,
-    "max_retries": 10,  # about five hours in all
+    "max_retries": 10,  # over about two hours at most (the jitter draws each delay below it)
 }
 
 
