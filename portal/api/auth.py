@@ -45,6 +45,7 @@ _tokens: dict[str, tuple[float, ApiToken | None]] = {}
 _accounts: dict[str, tuple[float, Account | None]] = {}
 _SHARED_KEYS = {id(_tokens): "api:token:", id(_accounts): "api:account:"}
 _MISSING = object()
+_used_asked: dict[int, float] = {}
 
 
 def _shared_cache():
@@ -142,6 +143,14 @@ def _first_to_mark_used(api_token: ApiToken) -> bool:
     shared = _shared_cache()
     if shared is None:
         return True
+    # Asked of the shared cache at most once a minute per token by this process (its answer
+    # only decides whether last_used_at is written, so a local memory is enough).
+    now = time.monotonic()
+    if now - _used_asked.get(api_token.pk, -60.0) < 60:
+        return False
+    if len(_used_asked) > 10_000:
+        _used_asked.clear()
+    _used_asked[api_token.pk] = now
     try:
         return shared.add(f"api:used:{api_token.pk}", 1, 60)
     except Exception:
