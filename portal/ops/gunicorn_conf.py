@@ -33,7 +33,8 @@ if os.environ.get("PORTAL_LOG_FORMAT") == "json":
         },
         "loggers": {
             "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+            # One line per request is the portal's (logger portal.request), not gunicorn's.
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
         },
     }
 
