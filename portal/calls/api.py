@@ -81,7 +81,7 @@ def list_calls(
         "responses": {
             "410": {
                 "description": "The call has a recording but its file is missing from the "
-                "storage: `{\"detail\": \"...\"}`, as every error."
+                'storage: `{"detail": "..."}`, as every error.'
             }
         }
     },

@@ -36,12 +36,6 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self):
-        from portal.text import clean_single_line
-
-        super().clean()
-        clean_single_line(self, "external_id", "name", "phone1", "phone2", "phone3", "sms")
-
     def save(self, *args, **kwargs):
         from portal.directory.services import contact_search_columns
 
@@ -49,6 +43,12 @@ class Contact(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "search_digits"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        from portal.text import clean_single_line
+
+        super().clean()
+        clean_single_line(self, "external_id", "name", "phone1", "phone2", "phone3", "sms")
 
     @property
     def phones(self) -> list[str]:
