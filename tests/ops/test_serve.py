@@ -268,8 +268,9 @@ def test_a_revoked_token_is_refused_by_every_worker_at_once(stack):
         assert json.loads(body) == {"detail": "Missing or invalid token."}
 
 
+@pytest.mark.browser
 def test_the_statement_timeout_answers_503_and_the_look_up_never_waits_behind_pages(
-    stack, new_page
+    stack, new_page, axe, shoot
 ):
     from portal.inbox.models import Message
     from portal.oncall.models import OnCallInterval
@@ -319,6 +320,8 @@ def test_the_statement_timeout_answers_503_and_the_look_up_never_waits_behind_pa
     page.get_by_role("heading", name="The page took too long").wait_for()
     assert page.get_by_text("nothing was changed").is_visible()
     page.get_by_role("link", name="Try again").wait_for()
+    axe(page)
+    shoot(page, "serve-statement-timeout-page")
 
 
 def descendants(pid: int) -> set[int]:
