@@ -46,6 +46,8 @@ def record(
         user = request.user
     if not actor and user is not None:
         actor = user.get_username()
+    if not actor and user is None and request is not None:
+        actor = reader(request)[1]  # an API token: "api:<token name>" (the contract's actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)

@@ -109,7 +109,6 @@ def put_account(request, number: str):
     audit.record(
         "api.provision.account",
         request=request,
-        actor=request.auth.name,
         account=account,
         obj=account,
         number=account.number,
@@ -135,7 +134,6 @@ def put_contact(request, number: str, contact_id: str):
     audit.record(
         "api.provision.contact",
         request=request,
-        actor=request.auth.name,
         account=account,
         obj=contact,
         contact_id=contact.external_id,
@@ -167,7 +165,6 @@ def remove_contact(request, number: str, contact_id: str):
     audit.record(
         "api.provision.contact_deleted",
         request=request,
-        actor=request.auth.name,
         account=account,
         obj=contact,
         contact_id=contact.external_id,

@@ -123,7 +123,7 @@ def test_consistency_and_type_errors_are_422_with_the_field(api, ingest, account
 def test_every_write_is_audited_once_per_request_with_the_tokens_name(api, ingest, account):
     api("post", CALLS, ingest, json={"calls": [a_call(str(i)) for i in range(25)]})
     entry = AuditLog.objects.get()
-    assert (entry.actor, entry.action) == ("platform", "api.ingest.calls")
+    assert (entry.actor, entry.action) == ("api:platform", "api.ingest.calls")
     assert entry.detail == {"records": 25, "created": 25, "updated": 0, "unchanged": 0}
     assert entry.ip == "127.0.0.1"
 

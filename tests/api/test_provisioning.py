@@ -42,7 +42,7 @@ def test_an_account_is_created_then_unchanged_then_updated(api, provision):
     assert changed.json()["account"]["groups"] == [1]
     assert Account.objects.count() == 1
     actions = list(AuditLog.objects.values_list("actor", "action", "account__number"))
-    assert actions == [("provisioning", "api.provision.account", "4100")] * 3
+    assert actions == [("api:provisioning", "api.provision.account", "4100")] * 3
 
 
 def test_defaults_are_toronto_and_no_groups(api, provision):

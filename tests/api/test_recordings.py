@@ -79,6 +79,8 @@ def test_the_same_bytes_again_are_unchanged_and_new_bytes_replace_the_file(api, 
     entries = AuditLog.objects.filter(action="api.ingest.recording")
     assert entries.count() == 3
     assert {e.account.number for e in entries} == {"4000"}
+    # The contract's actor for an API write: "api:<token name>".
+    assert {e.actor for e in entries} == {"api:platform"}
 
 
 @pytest.mark.parametrize(
