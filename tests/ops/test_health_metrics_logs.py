@@ -266,3 +266,45 @@ def test_the_logging_setting_is_json_when_asked():
     assert config["loggers"]["portal.request"]["level"] == "INFO"
     plain = jsonlog.logging_config(False, "WARNING")
     assert "formatter" not in plain["handlers"]["console"]
+
+
+# --- The statement timeout's page -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lang, heading, text",
+    [
+        ("en", "The page took too long", "nothing was changed"),
+        ("fr", "La page a pris trop de temps", "rien n’a été modifié"),
+    ],
+)
+def test_the_timeout_page_speaks_the_persons_language(rf, lang, heading, text):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(lang):
+        html = render_to_string("ops/timeout.html", request=rf.get("/a/4000/messages/"))
+    assert f'<html lang="{lang}">' in html
+    assert f"<h1>{heading}</h1>" in html
+    assert text in html
+    assert 'href="/a/4000/messages/"' in html
+
+
+def test_a_cancelled_query_is_told_from_other_database_errors():
+    import psycopg
+    from django.db import OperationalError
+
+    from portal.ops.dbtimeout import is_query_cancelled
+
+    def wrapped(cause):
+        try:
+            try:
+                raise cause
+            except psycopg.Error as error:
+                raise OperationalError(str(error)) from error
+        except OperationalError as outer:
+            return outer
+
+    assert is_query_cancelled(wrapped(psycopg.errors.QueryCanceled("canceling statement")))
+    assert not is_query_cancelled(wrapped(psycopg.errors.AdminShutdown("terminating")))
+    assert not is_query_cancelled(ValueError("no"))
