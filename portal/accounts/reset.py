@@ -34,7 +34,7 @@ from portal.tasks import enqueue, send_email
 
 REQUESTED = "password.reset_requested"
 SENT = "password.reset_link_sent"
-DONE = "password.reset"
+DONE = "password.reset_done"  # "password.reset" is staff choosing it (accounts.admin)
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 

@@ -66,7 +66,7 @@ def test_the_link_sets_a_new_password_once(client, marie, smtp_inbox):  # noqa: 
     assert done["Location"] == "/password/reset/done/"
     marie.refresh_from_db()
     assert marie.check_password(NEW)
-    entry = AuditLog.objects.get(action="password.reset")
+    entry = AuditLog.objects.get(action="password.reset_done")
     assert entry.actor == "marie" and entry.object_id == str(marie.pk)
     sent = AuditLog.objects.get(action="password.reset_link_sent")
     assert sent.detail == {"to": "marie@clinic.example", "by": "e-mail"}
