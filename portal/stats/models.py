@@ -13,7 +13,10 @@ class ReportSubscription(models.Model):
     FREQUENCIES = [(DAILY, _("Daily")), (WEEKLY, _("Weekly")), (MONTHLY, _("Monthly"))]
 
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="report_subscriptions"
+        Account,
+        on_delete=models.CASCADE,
+        related_name="report_subscriptions",
+        verbose_name=_("client account"),
     )
     emails = models.TextField(
         _("e-mail addresses"), help_text=_("One or more, separated by commas.")
