@@ -46,6 +46,12 @@ class ReportSubscription(models.Model):
     def addresses(self) -> list[str]:
         return [e.strip() for e in self.emails.split(",") if e.strip()]
 
+    @property
+    def last_sent(self) -> "ReportDelivery | None":
+        """The latest period sent (from the prefetched deliveries when there are)."""
+        sent = [d for d in self.deliveries.all() if d.sent_at is not None]
+        return max(sent, key=lambda d: d.period_start, default=None)
+
 
 class ReportDelivery(models.Model):
     """One period of one subscription. The row is made once (the unique key), then claimed

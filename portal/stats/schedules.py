@@ -146,8 +146,7 @@ def pending_periods(
 
 
 def last_sent(sub: ReportSubscription) -> ReportDelivery | None:
-    sent = [d for d in sub.deliveries.all() if d.sent_at is not None]
-    return max(sent, key=lambda d: d.period_start, default=None)
+    return sub.last_sent
 
 
 def claim(delivery: ReportDelivery) -> bool:

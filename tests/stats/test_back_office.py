@@ -144,3 +144,16 @@ def test_clients_outsiders_and_staff_without_the_second_factor_are_kept_out(
     half.post(LIST, {"action": "pause", "_selected_action": [subs[0].pk]})
     assert not ReportSubscription.objects.exclude(paused_at=None).exists()
     assert not AuditLog.objects.filter(action="report.paused").exists()
+
+
+def test_the_clients_page_shows_the_last_period_sent_and_a_pause(staff, subs, member_client):
+    mine, _theirs = subs
+    url = reverse("stats_schedules", args=["4000"])
+    # A pending period (newer than the one sent) does not hide the last one sent.
+    ReportDelivery.objects.create(
+        subscription=mine, period_start=dt.date(2026, 3, 2), period_end=dt.date(2026, 3, 2)
+    )
+    html = member_client.get(url).content.decode()
+    assert "03/01/2026 – 03/01/2026" in html and "Paused by the service" not in html
+    staff.post(LIST, {"action": "pause", "_selected_action": [mine.pk]})
+    assert "Paused by the service" in member_client.get(url).content.decode()
