@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "portal.stats",
     "portal.api",
     "portal.ops",  # health, readiness, metrics, JSON logs (make serve)
+    "portal.exports",  # long exports made in the background (progress, download)
 ]
 
 MIDDLEWARE = [
@@ -342,6 +343,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # A task that failed on the mail server is tried again after this many seconds, doubled each
 # time (portal/tasks.py).
 PORTAL_TASK_RETRY_SECONDS = int(os.environ.get("PORTAL_TASK_RETRY_SECONDS", 30))
+
+# Long exports (portal.exports): above these a workbook or zip is made in the background, the
+# page showing its progress, then Download; the file is kept this many hours.
+PORTAL_EXPORT_INLINE_ROWS = int(os.environ.get("PORTAL_EXPORT_INLINE_ROWS", 5000))
+PORTAL_EXPORT_INLINE_RECORDINGS = int(os.environ.get("PORTAL_EXPORT_INLINE_RECORDINGS", 20))
+PORTAL_EXPORT_INLINE_BYTES = int(os.environ.get("PORTAL_EXPORT_INLINE_BYTES", 50 * 1024 * 1024))
+PORTAL_EXPORT_KEEP_HOURS = float(os.environ.get("PORTAL_EXPORT_KEEP_HOURS", 24))
+PORTAL_EXPORT_PROGRESS_EVERY = int(os.environ.get("PORTAL_EXPORT_PROGRESS_EVERY", 500))
 # The worker logs through Django's LOGGING (the JSON lines of make serve), not its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

@@ -141,7 +141,9 @@ def oncall_gap_alert(number: str, days: int, now: str) -> list[str]:
 @shared_task(base=PortalTask, name="portal.tasks.purge_expired")
 def purge_expired(batch_size: int = 1000) -> dict[str, int]:
     """Each account's messages, calls and recordings older than its retention
-    (inbox.services.purge_expired), in batches."""
+    (inbox.services.purge_expired), in batches; then the background exports past their
+    expiry, with their files (exports.services.purge_expired)."""
+    from portal.exports.services import purge_expired as purge_exports
     from portal.inbox.services import purge_expired as purge
 
     total = {"messages": 0, "calls": 0, "recordings": 0}
@@ -149,6 +151,9 @@ def purge_expired(batch_size: int = 1000) -> dict[str, int]:
         for key, n in removed.items():
             total[key] += n
         log.info("Purged account %s: %s", account.number, removed)
+    exports = purge_exports()  # the background exports past their expiry, with their files
+    if exports:
+        total["exports"] = exports
     return total
 
 

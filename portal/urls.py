@@ -16,6 +16,7 @@ account_patterns = [
     path("", include("portal.oncall.urls")),
     path("", include("portal.billing.urls")),
     path("", include("portal.stats.urls")),
+    path("", include("portal.exports.urls")),
 ]
 
 urlpatterns = [

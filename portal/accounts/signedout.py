@@ -56,6 +56,7 @@ FILE_VIEWS = {
     "stats_export",
     "inbox_export",
     "calls_download",
+    "export_download",
     "call_recording",
     "oncall_pdf",
     "oncall_history_csv",

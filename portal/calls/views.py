@@ -32,6 +32,7 @@ from portal.calls.services import (
     totals,
     zip_recordings,
 )
+from portal.exports import services as exports
 from portal.inbox.models import Message
 from portal.links import url_maker
 
@@ -246,6 +247,20 @@ def calls_download(request, account_number):
             ),
         )
         return redirect(f"{back}?{request.GET.urlencode()}")
+    if exports.recordings_in_background(len(recordings), sum(r.size for r in recordings)):
+        job = exports.start(
+            request.user,
+            request.account,
+            "recordings.zip",
+            {
+                "query": request.GET.urlencode(),
+                "accounts": sorted({r.call.account.number for r in recordings + missing}),
+                "ids": [r.call.call_id for r in recordings],
+                "missing": [r.call.call_id for r in missing],
+            },
+            total=len(recordings),
+        )
+        return redirect("export_job", account_number=request.account.number, job_id=job.pk)
     by_account: dict = {}
     for r in recordings:
         by_account.setdefault(r.call.account, []).append(r.call.call_id)
@@ -289,6 +304,21 @@ def calls_excel(request, account_number):
     if not form.is_valid():
         flash.error(request, _("Correct the search criteria first."))
         return redirect("calls", account_number=request.account.number)
+    accounts = form.chosen_accounts()
+    rows = find_calls(accounts, form.to_filter()).count()
+    if exports.rows_in_background(rows):
+        job = exports.start(
+            request.user,
+            request.account,
+            "calls.xlsx",
+            {
+                "query": request.GET.urlencode(),
+                "accounts": [a.number for a in accounts],
+                "cleaned": audit.clean_criteria(form.cleaned_data),
+            },
+            total=rows,
+        )
+        return redirect("export_job", account_number=request.account.number, job_id=job.pk)
     out, count, name = _report(request, form)
     audit.read(
         request,
