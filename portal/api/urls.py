@@ -236,6 +236,7 @@ api.get_openapi_schema = _schema_with_extras
 
 # Each app's router. Imported here so that all of them share the API's auth and errors.
 from portal.accounts.api import router as accounts_router  # noqa: E402
+from portal.api.cdr import router as cdr_router  # noqa: E402
 from portal.api.ingest import router as ingest_router  # noqa: E402
 from portal.api.provision import router as provision_router  # noqa: E402
 from portal.billing.api import router as billing_router  # noqa: E402
@@ -247,6 +248,7 @@ from portal.stats.api import router as stats_router  # noqa: E402
 
 for _router in (
     ingest_router,
+    cdr_router,
     provision_router,
     accounts_router,
     directory_router,
