@@ -143,3 +143,44 @@ class Recording(models.Model):
     @property
     def extension(self) -> str:
         return self.FORMATS.get(self.content_type, "bin")
+
+
+class CallRollup(models.Model):
+    """The statistics' figures summed per account, local day, local hour, agent and
+    distribution group, over the incoming voice calls (portal/calls/rollups.py keeps it:
+    ingest refreshes the hours it touches, `rebuild_call_rollups` rebuilds it). Each column
+    is the SUM over the group of what portal.stats.services.aggregates() counts per call, so
+    adding rows up gives the direct query's figures exactly."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    local_weekday = models.PositiveSmallIntegerField()
+    agent_key = models.BigIntegerField(help_text="the agent's id, 0 for none")
+    distribution_group = models.PositiveIntegerField()
+    t = models.BigIntegerField()
+    g = models.BigIntegerField()
+    s = models.BigIntegerField()
+    n = models.BigIntegerField()
+    b = models.BigIntegerField()
+    r = models.BigIntegerField()
+    worked = models.BigIntegerField()
+    work_ms = models.BigIntegerField()
+    h = models.BigIntegerField()
+    hold_ms = models.BigIntegerField()
+    wait_ms = models.BigIntegerField()
+    w = models.BigIntegerField()
+    p = models.BigIntegerField()
+    patch_ms = models.BigIntegerField()
+    busy = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "local_date", "hour", "agent_key", "distribution_group"],
+                name="call_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.local_date} {self.hour:02d}h"

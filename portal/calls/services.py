@@ -23,6 +23,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 
 from portal.accounts.models import Account
+from portal.calls import rollups
 from portal.calls.models import Agent, Call, Recording
 from portal.ingest import (
     MAX_INT,
@@ -189,7 +190,11 @@ def ingest_calls(records: Any) -> Counts:
     with transaction.atomic():
         agents = agents_by_code({c.agent for c in calls if c.agent})
         rows = [call_row(c, accounts[c.account], agents.get(c.agent or "")) for c in calls]
+        # The statistics' rollups: every hour bucket a call leaves or enters is recounted.
+        before = rollups.stored_buckets([r["call_id"] for r in rows])
         counts, _objs = upsert(Call, "call_id", rows, returning=False)
+        if counts.created or counts.updated:
+            rollups.refresh(before | rollups.buckets_of(rows))
     return counts
 
 
@@ -228,9 +233,11 @@ def recompute_local_fields(account: Account) -> int:
         call.local_minute = local.hour * 60 + local.minute
         call.local_weekday = local.weekday()
         changed.append(call)
-    Call.objects.bulk_update(
-        changed, ["local_date", "local_minute", "local_weekday"], batch_size=1000
-    )
+    with transaction.atomic():
+        Call.objects.bulk_update(
+            changed, ["local_date", "local_minute", "local_weekday"], batch_size=1000
+        )
+        rollups.rebuild([account.pk])
     return len(changed)
 
 

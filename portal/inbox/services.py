@@ -404,4 +404,10 @@ def purge_account(
             if recording.file.name:
                 recording.file.storage.delete(recording.file.name)
             removed["recordings"] += 1
+    if removed["calls"]:
+        from portal.calls import rollups
+
+        # The statistics no longer count the purged calls: the days up to the cutoff's
+        # local day are recounted from what is left.
+        rollups.rebuild([account.pk], until=cutoff.astimezone(account.tz).date())
     return removed

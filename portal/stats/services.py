@@ -245,20 +245,124 @@ def figures(raw: dict[str, int]) -> dict[str, Figure]:
     return result
 
 
+# --- The pre-aggregated rollups (portal/calls/rollups.py) -------------------------------------
+# One row per account, local day, hour, agent and distribution group, each column the SUM of
+# one of aggregates() over those calls: whenever the filters fall on whole local days and
+# whole hours (and ask nothing of a single call's hold or delay), adding up rollup rows gives
+# exactly the direct query's numbers, reading ~20 times fewer rows. PORTAL_STATS_ROLLUPS=False
+# (a setting) reads the calls themselves.
+
+
+def _hour_aligned(filters: Filters) -> bool:
+    if filters.after and filters.after.minute != 0:
+        return False
+    if filters.before and filters.before.minute != 59:
+        return False
+    return not (
+        (filters.after and (filters.after.second or filters.after.microsecond))
+        or (filters.before and (filters.before.second or filters.before.microsecond))
+    )
+
+
+def rollup_rows(filters: Filters, accounts: list[Account] | None = None):
+    """The rollup rows that add up to `counted_calls(filters)`, or None when the filters
+    need the calls themselves (a datetime bound, a time of day inside an hour, hold or
+    response delay thresholds)."""
+    from django.conf import settings
+
+    from portal.calls.models import Agent, CallRollup
+
+    if not getattr(settings, "PORTAL_STATS_ROLLUPS", True):
+        return None
+    if filters.hold_gt or filters.delay_gt or not _hour_aligned(filters):
+        return None
+    if isinstance(filters.start, dt.datetime) or isinstance(filters.end, dt.datetime):
+        return None
+    if accounts is None:
+        accounts = filters.selected_accounts()
+    qs = CallRollup.objects.filter(account_id__in=[a.pk for a in accounts])
+    if filters.start is not None:
+        qs = qs.filter(local_date__gte=filters.start)
+    if filters.end is not None:
+        qs = qs.filter(local_date__lte=filters.end)
+    after = minute_of(filters.after) // 60 if filters.after else 0
+    before = minute_of(filters.before) // 60 if filters.before else 23
+    if after <= before:
+        if after > 0:
+            qs = qs.filter(hour__gte=after)
+        if before < 23:
+            qs = qs.filter(hour__lte=before)
+    else:
+        qs = qs.filter(Q(hour__gte=after) | Q(hour__lte=before))
+    if filters.weekdays and len(set(filters.weekdays)) < 7:
+        qs = qs.filter(local_weekday__in=sorted(set(filters.weekdays)))
+    if filters.agent:
+        ids = Agent.objects.filter(code__iexact=filters.agent.strip()).values_list("pk", flat=True)
+        qs = qs.filter(agent_key__in=list(ids))
+    if filters.dgroups:
+        qs = qs.filter(distribution_group__in=filters.dgroups)
+    if filters.exclude_dgroups:
+        qs = qs.exclude(distribution_group__in=filters.exclude_dgroups)
+    return qs
+
+
+def _sums(*names: str) -> dict[str, Any]:
+    from portal.calls.rollups import MEASURES
+
+    return {name: Coalesce(Sum(name), 0) for name in (names or MEASURES)}
+
+
+def _ints(row: dict[str, Any]) -> dict[str, Any]:
+    """PostgreSQL sums bigints as numeric: the figures want the integers the direct query
+    counts."""
+    return {k: int(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+
+
 def statistics(filters: Filters) -> dict[str, Figure]:
-    """The report's sixteen figures: one aggregate query."""
+    """The report's sixteen figures: one aggregate query (over the rollups when it can)."""
+    rows = rollup_rows(filters)
+    if rows is not None:
+        return figures(_ints(rows.aggregate(**_sums())))
     raw = counted_calls(filters).aggregate(**aggregates())
     return figures(raw)
 
 
+def _by_agent_from_rollups(rows) -> list[dict[str, Any]]:
+    from django.db import connection
+
+    from portal.calls.models import Agent
+
+    grouped = [_ints(r) for r in rows.values("agent_key").annotate(**_sums()).order_by()]
+    codes = dict(
+        Agent.objects.filter(pk__in=[r["agent_key"] for r in grouped]).values_list("pk", "code")
+    )
+    # The direct query's order: most answered first, then the code; the calls without an
+    # agent where the database sorts a NULL (PostgreSQL last, SQLite first).
+    none_last = connection.vendor == "postgresql"
+    for r in grouped:
+        r["agent__code"] = codes.get(r["agent_key"])
+    grouped.sort(
+        key=lambda r: (
+            -r["r"],
+            (r["agent__code"] is None) == none_last,
+            r["agent__code"] or "",
+        )
+    )
+    return grouped
+
+
 def statistics_by_agent(filters: Filters) -> list[dict[str, Any]]:
     """The same figures per agent (one GROUP BY query), busiest first."""
-    rows = (
-        counted_calls(filters)
-        .values("agent__code")
-        .annotate(**aggregates())
-        .order_by("-r", "agent__code")
-    )
+    rollups = rollup_rows(filters)
+    if rollups is not None:
+        rows = _by_agent_from_rollups(rollups)
+    else:
+        rows = (
+            counted_calls(filters)
+            .values("agent__code")
+            .annotate(**aggregates())
+            .order_by("-r", "agent__code")
+        )
     out = []
     for raw in rows:
         if not raw["t"] and not raw["busy"]:
@@ -269,13 +373,17 @@ def statistics_by_agent(filters: Filters) -> list[dict[str, Any]]:
 
 def per_hour(filters: Filters) -> list[dict[str, int]]:
     """Total incoming calls and answered calls for each hour of the day (0–23)."""
-    rows = (
-        counted_calls(filters)
-        .annotate(hour=F("local_minute") / 60)
-        .values("hour")
-        .annotate(t=Count("account_id", filter=TOTAL), r=Count("account_id", filter=ANSWERED))
-        .order_by("hour")
-    )
+    rollups = rollup_rows(filters)
+    if rollups is not None:
+        rows = [_ints(r) for r in rollups.values("hour").annotate(**_sums("t", "r")).order_by()]
+    else:
+        rows = (
+            counted_calls(filters)
+            .annotate(hour=F("local_minute") / 60)
+            .values("hour")
+            .annotate(t=Count("account_id", filter=TOTAL), r=Count("account_id", filter=ANSWERED))
+            .order_by("hour")
+        )
     by_hour = {int(row["hour"]): row for row in rows}
     return [
         {
@@ -290,19 +398,26 @@ def per_hour(filters: Filters) -> list[dict[str, int]]:
 def per_day(filters: Filters) -> list[dict[str, Any]]:
     """For each local day: total incoming, answered, abandoned (system + agent), automated,
     and the calls answered within 30 seconds."""
-    rows = (
-        counted_calls(filters)
-        .values("local_date")
-        .annotate(
-            t=Count("account_id", filter=TOTAL),
-            g=Count("account_id", filter=AGENT),
-            r=Count("account_id", filter=ANSWERED),
-            s=Count("account_id", filter=SYSTEM_ABANDON),
-            b=Count("account_id", filter=AGENT_ABANDON),
-            w=Count("account_id", filter=WITHIN_30),
+    rollups = rollup_rows(filters)
+    if rollups is not None:
+        rows = [
+            _ints(r)
+            for r in rollups.values("local_date").annotate(**_sums("t", "g", "r", "s", "b", "w"))
+        ]
+    else:
+        rows = (
+            counted_calls(filters)
+            .values("local_date")
+            .annotate(
+                t=Count("account_id", filter=TOTAL),
+                g=Count("account_id", filter=AGENT),
+                r=Count("account_id", filter=ANSWERED),
+                s=Count("account_id", filter=SYSTEM_ABANDON),
+                b=Count("account_id", filter=AGENT_ABANDON),
+                w=Count("account_id", filter=WITHIN_30),
+            )
+            .order_by("local_date")
         )
-        .order_by("local_date")
-    )
     by_day = {row["local_date"]: row for row in rows}
     if filters.start is not None and filters.end is not None:
         first, last = as_date(filters.start), as_date(filters.end)
