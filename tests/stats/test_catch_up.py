@@ -6,6 +6,7 @@ account's retention; paused subscriptions send nothing.
 The real SMTP server (tests/stats/smtp.py) receives the messages; portal.clock is moved to
 play the days that pass."""
 
+import contextlib
 import datetime as dt
 import re
 import threading
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connection, connections
 
 from portal.clock import clock_at
 from portal.stats import schedules, subscriptions
@@ -178,11 +180,62 @@ class SlowInbox(Inbox):
         return await super().handle_DATA(server, session, envelope)
 
 
+@contextlib.contextmanager
+def database_for_threads(tmp_path):
+    """The database the threads share, as in production. PostgreSQL: the test database. SQLite:
+    the test database is in memory (shared cache, whose writers fail with "table is locked"
+    instead of waiting), so the threads get a file copy of it, with the settings' WAL and
+    busy timeout, as a SQLite portal runs; the test reads the outcome back from that file."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    path = tmp_path / "threads.sqlite3"
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM INTO %s", [str(path)])
+    settings_dict = connections.settings["default"]  # new connections (threads) open it
+    in_memory = settings_dict["NAME"]
+    settings_dict["NAME"] = str(path)
+    try:
+        yield
+    finally:
+        settings_dict["NAME"] = in_memory
+
+
+def at_once(n, fn):
+    """Run fn() in n threads, each with its own connection, released together; their
+    results and errors."""
+    start = threading.Barrier(n)
+    results, errors = [], []
+
+    def worker():
+        from django.db import connection as own
+
+        try:
+            start.wait()
+            results.append(fn())
+        except Exception as error:  # reported by the caller
+            errors.append(error)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results, errors
+
+
+def in_a_thread(fn):
+    [result], errors = at_once(1, fn)
+    assert errors == []
+    return result
+
+
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_at_the_same_time_send_each_period_once(make_account, settings):
+def test_two_runs_at_the_same_time_send_each_period_once(make_account, settings, tmp_path):
     """Two threads (each with its own database connection) run the service at the same
-    moment, on whichever database the suite runs on (SQLite, or PostgreSQL with
-    DATABASE_URL)."""
+    moment, on SQLite (a file, as in production) or PostgreSQL (DATABASE_URL)."""
     account = make_account()
     inbox = SlowInbox()
     port = free_port()
@@ -192,33 +245,20 @@ def test_two_runs_at_the_same_time_send_each_period_once(make_account, settings)
     server.start()
     subscribe(account, created=dt.datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
     subscribe(account, "weekly", created=dt.datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def worker():
-        from django.db import connection as own
-
-        try:
-            start.wait()
-            results.append(schedules.send_due(dt.datetime(2026, 3, 6, 12, 0, tzinfo=UTC)))
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            own.close()
-
-    with clock_at(dt.datetime(2026, 3, 6, 12, 0, tzinfo=UTC)):
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-    server.stop()
+    now = dt.datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
+    try:
+        with database_for_threads(tmp_path), clock_at(now):
+            results, errors = at_once(2, lambda: schedules.send_due(now))
+            unsent = in_a_thread(lambda: ReportDelivery.objects.filter(sent_at=None).count())
+            rows = in_a_thread(lambda: ReportDelivery.objects.count())
+    finally:
+        server.stop()
     assert errors == []
     # Daily: 1 to 5 March; weekly: 23 February to 1 March.
     expected = [f"2026-03-0{d}..2026-03-0{d}" for d in (1, 2, 3, 4, 5)] + ["2026-02-23..2026-03-01"]
     assert sorted(periods_of(inbox)) == sorted(expected)
     assert len(results) == 2 and sum(len(r) for r in results) == 6  # both ran, 6 in all
-    assert ReportDelivery.objects.filter(sent_at=None).count() == 0
+    assert (rows, unsent) == (6, 0)
 
 
 @pytest.mark.django_db
@@ -294,3 +334,31 @@ def test_the_command_catches_up_and_prints_each_period(account, smtp_inbox):
     assert "2026-03-03–2026-03-03" in out.getvalue()
     assert "3 report(s) sent." in out.getvalue()
     assert len(smtp_inbox.messages) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_eight_runs_claiming_one_period_at_the_same_moment_one_wins(make_account, tmp_path):
+    account = make_account()
+    sub = subscribe(account, created=dt.datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+    delivery = ReportDelivery.objects.create(
+        subscription=sub, period_start=dt.date(2026, 3, 1), period_end=dt.date(2026, 3, 1)
+    )
+
+    def claim():
+        return schedules.claim(ReportDelivery.objects.get(pk=delivery.pk))
+
+    def expire():
+        ReportDelivery.objects.filter(pk=delivery.pk).update(
+            claimed_until=dt.datetime(2000, 1, 1, tzinfo=UTC)
+        )
+
+    with database_for_threads(tmp_path):
+        won, errors = at_once(8, claim)
+        assert errors == []
+        assert sorted(won) == [False] * 7 + [True]
+        attempts = in_a_thread(lambda: ReportDelivery.objects.get(pk=delivery.pk).attempts)
+        assert attempts == 1
+        # Held: not claimable again until the holder gives it back or its lease runs out.
+        assert in_a_thread(claim) is False
+        in_a_thread(expire)
+        assert in_a_thread(claim) is True
