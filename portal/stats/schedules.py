@@ -273,16 +273,21 @@ def send_due(now: dt.datetime | None = None) -> list[ReportDelivery]:
         periods = due_periods(sub, now)
         if not periods:
             continue
-        ReportDelivery.objects.bulk_create(
-            [ReportDelivery(subscription=sub, period_start=s, period_end=e) for s, e in periods],
-            ignore_conflicts=True,
+        rows = ReportDelivery.objects.filter(
+            subscription=sub, period_start__gte=periods[0][0], period_end__lte=periods[-1][1]
         )
-        pending = ReportDelivery.objects.filter(
-            subscription=sub,
-            sent_at=None,
-            period_start__gte=periods[0][0],
-            period_end__lte=periods[-1][1],
-        ).order_by("period_start")
+        known = set(rows.values_list("period_start", "period_end"))
+        missing = [p for p in periods if p not in known]
+        if missing:
+            # A row per period; another run making the same ones at the same time is fine.
+            ReportDelivery.objects.bulk_create(
+                [
+                    ReportDelivery(subscription=sub, period_start=s, period_end=e)
+                    for s, e in missing
+                ],
+                ignore_conflicts=True,
+            )
+        pending = rows.filter(sent_at=None).order_by("period_start")
         for delivery in pending:
             if not claim(delivery):
                 continue  # another run has it, or just sent it
