@@ -127,7 +127,8 @@ def due_periods(sub: ReportSubscription, now: dt.datetime) -> list[tuple[dt.date
     tz = sub.account.tz
     today = now.astimezone(tz).date()
     last = due_period(sub.frequency, today)
-    period = due_period(sub.frequency, began(sub).astimezone(tz).date())
+    # (`now` before it began — another machine's clock behind — counts from `now`.)
+    period = due_period(sub.frequency, min(began(sub), now).astimezone(tz).date())
     oldest = today - dt.timedelta(days=sub.account.retention_days)
     periods = []
     while period <= last:
