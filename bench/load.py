@@ -1,0 +1,405 @@
+"""The mixed workload of issue 14: locust against `make serve` on PostgreSQL, bounded.
+
+    .venv/bin/python bench/load.py                         # 50 people, 3 minutes
+    .venv/bin/python bench/load.py --users 10 --minutes 0.5
+
+1. A fresh PostgreSQL database (--database-url, default
+   postgres://postgres@127.0.0.1:5432/portal_load: dropped if it exists, created, dropped again
+   at the end unless --keep; DATABASE_URL is not read, so that no other database is dropped),
+   `manage.py migrate`, `manage.py seed_demo` (60 days), an `ingest` and an `oncall:read` token
+   (`manage.py create_api_token`).
+2. The stack `make serve` runs: Debian's nginx and redis-server (`make stack-packages` when
+   missing), the static files collected (into the bench's own directory), then `bin/serve` —
+   nginx, the pages' gunicorn pool, the dispatch look-up's own pool, the Celery worker and beat,
+   a redis-server of its own (REDIS_URL is not passed on) — on a free port, in --data-dir
+   (default /tmp/portal_load, emptied first). Ready when /readyz answers 200. WEB_WORKERS,
+   DISPATCH_WORKERS and bin/serve's other settings pass through from the environment.
+3. locust in this process, headless (bench/loadusers.py): --users people (50) signing in
+   through the form and reading the inbox, searches, the call log, on-call pages and
+   statistics; the dispatch's look-up at a constant --dispatch-rate a second (20 users at one a
+   second each); the platform posting calls and messages (two requests a second). The people
+   start (and sign in) --spawn-rate a second (2: a ramp-up of 25 s for 50); once all have
+   started, --warm-up seconds (10) settle, then --minutes (3) are measured.
+4. Prints p50/p95/p99 per kind (client-side, exact, from every sample of the measured minutes;
+   the sign-ins from the ramp-up) and errors; then, from the stack's own JSON log lines of the
+   measured minutes joined by request id, where the time went: inside the portal
+   (`portal.request` duration_ms), at nginx (its request time), and the difference, mostly the
+   wait for a worker of the pool. Exits 1 when a target is missed: 0 errors (sign-ins
+   included); dispatch look-up p99 <= 50 ms, at the rate asked; each page kind's p95 <= 300 ms.
+   The sign-in itself has no time target: it checks an Argon2 hash (Django's default cost,
+   100 MB and about 0.2-0.4 s of CPU here), by design slow.
+
+The load generator runs on the same machine (as issue 14's figures did): its CPU time and the
+machine's load average are printed, since other work on the machine counts against the stack.
+"""
+
+from gevent import monkey
+
+monkey.patch_all()  # before anything imports ssl or socket (locust would, later)
+
+import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import gevent  # noqa: E402
+from loadusers import (  # noqa: E402  (bench/)
+    DISPATCH,
+    INGEST_KINDS,
+    SIGN_IN_KINDS,
+    Dispatch,
+    Person,
+    Platform,
+)
+from locust import events  # noqa: E402
+from locust.env import Environment  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/portal_load"
+MARKER = ".portal-load"  # --data-dir is emptied only when the bench made it
+PAGES_P95_MS = 300.0
+DISPATCH_P99_MS = 50.0
+LOOKUP_PATH = "/api/v1/accounts/"  # + N + "/oncall"
+
+
+def say(message: str) -> None:
+    print(f"load: {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- The stack ------------------------------------------------------------------------------
+
+
+class Stack:
+    """The database, the demo data, the tokens and bin/serve (what `make serve` runs)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.data_dir = Path(args.data_dir).resolve()
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.log = self.data_dir / "serve.log"
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+        env.update(
+            DATABASE_URL=args.database_url,
+            PORTAL_DATA_DIR=str(self.data_dir),
+            PORTAL_STATIC_ROOT=str(self.data_dir / "static"),
+            PORTAL_DEV="1",  # as `make serve` exports: a generated secret key, seed_demo allowed
+            HOST="127.0.0.1",
+            PORT=str(self.port),
+        )
+        self.env = env
+
+    def manage(self, *argv: str, capture: bool = False) -> str:
+        done = subprocess.run(
+            [PY, "manage.py", *argv],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if done.returncode:
+            raise SystemExit(f"load: manage.py {' '.join(argv)} failed:\n{done.stderr}")
+        return (done.stdout or "").strip()
+
+    def database(self, drop_only: bool = False) -> None:
+        import psycopg
+
+        base, name = self.args.database_url.rsplit("/", 1)
+        with psycopg.connect(base + "/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if not drop_only:
+                connection.execute(f'CREATE DATABASE "{name}"')
+
+    def prepare(self) -> tuple[str, str]:
+        if self.data_dir.exists():
+            if not (self.data_dir / MARKER).exists():
+                raise SystemExit(
+                    f"load: {self.data_dir} exists and is not the bench's: not emptied"
+                )
+            shutil.rmtree(self.data_dir)
+        self.data_dir.mkdir(parents=True)
+        (self.data_dir / MARKER).write_text("made by bench/load.py; emptied at each run\n")
+        if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()) or not shutil.which(
+            "redis-server"
+        ):
+            subprocess.run(["make", "-s", "stack-packages"], cwd=ROOT, check=True)
+        started = time.monotonic()
+        self.database()
+        self.manage("migrate", "--noinput", "-v", "0")
+        self.manage("seed_demo", "--days", "60", "-v", "0")
+        self.manage("collectstatic", "--noinput", "-v", "0")
+        ingest = self.manage("create_api_token", "load-platform", "--scope", "ingest", capture=True)
+        lookup = self.manage(
+            "create_api_token", "load-dispatch", "--scope", "oncall:read", capture=True
+        )
+        say(f"database, demo data and tokens ready in {time.monotonic() - started:.1f} s")
+        return ingest, lookup
+
+    def start(self) -> None:
+        say(f"starting bin/serve on {self.base_url} (its log: {self.log})")
+        # Appended to by every process (nginx opens /dev/stdout again: O_APPEND keeps its lines).
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [PY, "bin/serve"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(
+                    f"load: bin/serve ended (exit {self.process.returncode}); see {self.log}"
+                )
+            try:
+                with urllib.request.urlopen(self.base_url + "/readyz", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.5)
+        raise SystemExit(f"load: {self.base_url}/readyz did not answer 200 within 180 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # bin/serve stops each of its processes
+            try:
+                self.process.wait(40)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        if not self.args.keep:
+            self.database(drop_only=True)
+
+
+# --- Figures --------------------------------------------------------------------------------
+
+
+def quantile(samples: list[float], q: float) -> float:
+    """The nearest-rank quantile of sorted samples."""
+    if not samples:
+        return float("nan")
+    return samples[max(1, math.ceil(round(q * len(samples), 6))) - 1]
+
+
+def row(kind: str, values: list[float], seconds: float, errors: int | None, width=20) -> str:
+    values = sorted(values)
+    return (
+        f"{kind:<{width}} {len(values):>8} {len(values) / seconds:>6.1f} "
+        f"{quantile(values, 0.5):>8.1f} {quantile(values, 0.95):>8.1f} "
+        f"{quantile(values, 0.99):>8.1f} {values[-1]:>8.1f}"
+        + ("" if errors is None else f" {errors:>6}")
+    )
+
+
+def header(width=20, errors=True) -> str:
+    return (
+        f"{'kind':<{width}} {'requests':>8} {'req/s':>6} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'max ms':>8}" + (f" {'errors':>6}" if errors else "")
+    )
+
+
+def server_side(log: Path, offset: int) -> dict[str, dict[str, list[float]]]:
+    """From the stack's JSON lines written during the measured run: for the dispatch's look-up
+    and for everything else, the time inside the portal, at nginx, and the wait between."""
+    portal, front = {}, {}
+    with open(log, "rb") as file:
+        file.seek(offset)
+        for raw in file:
+            try:
+                line = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(line, dict) or not line.get("request_id"):
+                continue
+            if line.get("logger") == "portal.request":
+                portal[line["request_id"]] = line
+            elif line.get("logger") == "nginx":
+                front[line["request_id"]] = line
+    out = {"dispatch": defaultdict(list), "pages and API": defaultdict(list)}
+    for request_id, at_front in front.items():
+        path = at_front.get("path", "")
+        if not path.startswith(("/a/", "/login/", LOOKUP_PATH)):
+            continue  # /readyz and the like
+        lookup = path.startswith(LOOKUP_PATH) and path.endswith("/oncall")
+        group = out["dispatch" if lookup and at_front.get("method") == "GET" else "pages and API"]
+        nginx_ms = float(at_front["duration_s"]) * 1000
+        group["at nginx"].append(nginx_ms)
+        inside = portal.get(request_id)
+        if inside is not None:
+            group["inside the portal"].append(float(inside["duration_ms"]))
+            group["waiting for a worker"].append(max(0.0, nginx_ms - inside["duration_ms"]))
+    return out
+
+
+def report(samples, errors, seconds: float, log: Path, offset: int, args, load) -> bool:
+    others = (DISPATCH, *INGEST_KINDS, *SIGN_IN_KINDS)
+    person_kinds = sorted(k for k in samples if k not in others)
+    machine_kinds = [k for k in (*INGEST_KINDS, DISPATCH) if k in samples]
+    print(f"\nclient-side (locust), the measured {seconds:.0f} s, every user signed in:")
+    print(header())
+    for kind in person_kinds + machine_kinds:
+        print(row(kind, samples[kind], seconds, sum(errors[kind].values())))
+    pages = [v for k in person_kinds for v in samples[k]]
+    if pages:
+        page_errors = sum(sum(errors[k].values()) for k in person_kinds)
+        print(row("all pages", pages, seconds, page_errors))
+    signing_in = [k for k in SIGN_IN_KINDS if k in samples]
+    if signing_in:
+        print("the people signing in, during the ramp-up (req/s over the measured time):")
+        for kind in signing_in:
+            print(row(kind, samples[kind], seconds, sum(errors[kind].values())))
+    total_errors = sum(sum(c.values()) for c in errors.values())
+    for kind, counter in sorted(errors.items()):
+        for message, count in counter.most_common(5):
+            print(f"  error: {kind}: {count} × {message}")
+
+    print("\nserver-side (the stack's JSON log lines, joined by request id):")
+    print(header(40, errors=False))
+    for group, figures in server_side(log, offset).items():
+        for what, values in figures.items():
+            if values:
+                print(row(f"{group}: {what}", values, seconds, None, width=40))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        f"\nload generator (this process): {usage.ru_utime + usage.ru_stime:.1f} s of CPU; "
+        f"{os.cpu_count()} cores; load average at start {load[0]:.2f}, at end "
+        f"{os.getloadavg()[0]:.2f}; WEB_WORKERS={os.environ.get('WEB_WORKERS', 'bin/serve default')}"
+        f", DISPATCH_WORKERS={os.environ.get('DISPATCH_WORKERS', 'bin/serve default')}\n"
+    )
+    dispatch = sorted(samples.get(DISPATCH, []))
+    dispatch_p99 = quantile(dispatch, 0.99)
+    checks = [
+        ("errors", total_errors == 0, f"{total_errors} (target 0)"),
+        (
+            "dispatch look-up p99",
+            dispatch_p99 <= DISPATCH_P99_MS,
+            f"{dispatch_p99:.1f} ms (target <= {DISPATCH_P99_MS:g} ms)",
+        ),
+        (
+            "dispatch look-ups a second",
+            len(dispatch) / seconds >= 0.95 * args.dispatch_rate,
+            f"{len(dispatch) / seconds:.1f} (wanted {args.dispatch_rate})",
+        ),
+    ]
+    for kind in person_kinds:
+        p95 = quantile(sorted(samples[kind]), 0.95)
+        checks.append(
+            (f"{kind} p95", p95 <= PAGES_P95_MS, f"{p95:.1f} ms (target <= {PAGES_P95_MS:g} ms)")
+        )
+    for what, ok, figure in checks:
+        print(f"{'met   ' if ok else 'MISSED'} {what}: {figure}")
+    return all(ok for _what, ok, _figure in checks)
+
+
+# --- The run --------------------------------------------------------------------------------
+
+
+class Recorder:
+    """Every answer's time by kind: the sign-ins during the ramp-up, the rest once measuring."""
+
+    def __init__(self):
+        self.measuring = False
+        self.samples: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, Counter] = defaultdict(Counter)
+
+    def __call__(self, name, response_time, exception=None, **_kw):
+        if not (self.measuring or name in SIGN_IN_KINDS):
+            return
+        self.samples[name].append(response_time)
+        if exception is not None:
+            self.errors[name][str(exception)[:160]] += 1
+
+
+def run_load(stack: Stack, args, recorder: Recorder) -> tuple[float, int, tuple]:
+    """Start every user (the people at --spawn-rate a second), let it settle for --warm-up
+    seconds, then measure --minutes. Returns the measured seconds, the log's offset when the
+    measuring began, and the load average then."""
+    Dispatch.fixed_count = args.dispatch_rate
+    environment = Environment(
+        user_classes=[Person, Dispatch, Platform], host=stack.base_url, events=events
+    )
+    environment.events.request.add_listener(recorder)
+    runner = environment.create_local_runner()
+    runner.start(args.users + args.dispatch_rate + 1, spawn_rate=args.spawn_rate)
+    runner.spawning_greenlet.join()  # every user started (the people sign in as they start)
+    say(f"every user started; {args.warm_up:.0f} s of warm-up")
+    gevent.sleep(args.warm_up)
+    offset = stack.log.stat().st_size
+    load = os.getloadavg()
+    say(f"measuring for {args.minutes * 60:.0f} s")
+    recorder.measuring = True
+    began = time.monotonic()
+    gevent.sleep(args.minutes * 60)
+    recorder.measuring = False
+    seconds = time.monotonic() - began
+    runner.quit()
+    gevent.sleep(1)  # the last lines reach the log
+    return seconds, offset, load
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50, help="people signed in (default 50)")
+    parser.add_argument("--minutes", type=float, default=3.0, help="measured (default 3)")
+    parser.add_argument(
+        "--warm-up", type=float, default=10.0, help="seconds after the ramp-up, not measured"
+    )
+    parser.add_argument(
+        "--spawn-rate", type=float, default=2.0, help="people started (signing in) a second"
+    )
+    parser.add_argument("--dispatch-rate", type=int, default=20, help="look-ups a second (20)")
+    parser.add_argument("--database-url", default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
+    parser.add_argument("--data-dir", default="/tmp/portal_load", help="PORTAL_DATA_DIR")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("--database-url must name a PostgreSQL database")
+    if not (0 < args.minutes <= 3 and 0 < args.users <= 50 and args.dispatch_rate > 0):
+        parser.error("bounded: --minutes up to 3, --users up to 50, --dispatch-rate above 0")
+    if not (0 <= args.warm_up <= 60 and args.spawn_rate > 0):
+        parser.error("--warm-up: 0 to 60 seconds; --spawn-rate above 0")
+
+    recorder = Recorder()
+    stack = Stack(args)
+    try:
+        Platform.token, Dispatch.token = stack.prepare()
+        Platform.prefix = "L" + dt.datetime.now().strftime("%H%M%S")
+        stack.start()
+        say(
+            f"{args.users} people, {args.dispatch_rate} look-ups a second and the platform "
+            f"against {stack.base_url}"
+        )
+        seconds, offset, load = run_load(stack, args, recorder)
+    finally:
+        stack.stop()
+    met = report(recorder.samples, recorder.errors, seconds, stack.log, offset, args, load)
+    print("\nall targets met" if met else "\ntargets missed")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
