@@ -20,7 +20,7 @@ import errno
 import logging
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,7 +28,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal.exports.models import ExportJob
 
@@ -44,6 +44,7 @@ class Kind:
     audit: str  # the action its download records (as the inline export does)
     label: object
     content_type: str
+    holds: Callable[[int], str] = str  # "%(count)s calls": what the file holds, in words
     back: str = "calls"  # the page it was asked from (a URL name under the account)
     back_label: object = gettext_lazy("Back to the call log")
 
@@ -54,12 +55,14 @@ KINDS = {
         "calls.export",
         gettext_lazy("Call log, Excel workbook"),
         XLSX,
+        holds=lambda n: ngettext("%(count)s call", "%(count)s calls", n),
     ),
     "recordings.zip": Kind(
         "portal.calls.exports.build_recordings_zip",
         "recordings.download",
         gettext_lazy("Recordings, zip file"),
         "application/zip",
+        holds=lambda n: ngettext("%(count)s recording", "%(count)s recordings", n),
     ),
 }
 

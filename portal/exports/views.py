@@ -6,6 +6,7 @@ does not exist."""
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
@@ -24,7 +25,11 @@ def _job(request, job_id) -> ExportJob:
 
 
 def _labelled(job: ExportJob) -> ExportJob:
-    job.label = services.KINDS[job.kind].label
+    kind = services.KINDS[job.kind]
+    job.label = kind.label
+    job.count_text = kind.holds(job.count) % {
+        "count": number_format(job.count, force_grouping=True)
+    }
     return job
 
 
@@ -53,7 +58,8 @@ def export_list(request, account_number):
 def export_job(request, account_number, job_id):
     job = _job(request, job_id)
     if request.htmx:
-        return render(request, "exports/_job.html", {"job": _labelled(job)})
+        # The job's card, and (out of band) the list, whose line for it changes too.
+        return render(request, "exports/_poll.html", {**_context(request), "job": _labelled(job)})
     return render(request, "exports/job.html", _context(request, _labelled(job)))
 
 

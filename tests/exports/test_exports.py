@@ -68,6 +68,7 @@ def test_above_it_a_job_is_made_and_in_process_it_is_ready_at_once(
     assert (job.done, job.total, job.count) == (4, 4, 4)
     page = member_client.get(url).content.decode()
     assert "Your export is ready" in page and "<progress" not in page
+    assert "4 calls, " in page
     assert 'http-equiv="refresh"' not in page  # finished: nothing to refresh
     assert "Your recent exports" in page
     # Nothing is audited until the file is read; then once, as the inline export.
@@ -130,6 +131,9 @@ def test_a_running_job_shows_its_progress_refreshed_with_or_without_javascript(
     ExportJob.objects.filter(pk=job.pk).update(status="done", file_name="x", count=100)
     fragment = member_client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in fragment and "Download" in fragment
+    # The recent exports' list comes with it, out of band: its line says Download too.
+    assert '<section id="export-list" class="card export-list" hx-swap-oob="true">' in fragment
+    assert fragment.count("Download") == 2
     # Not finished: there is nothing to download.
     ExportJob.objects.filter(pk=job.pk).update(status="running")
     assert (
