@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from portal import sheets
 from portal.calls.models import Call
 from portal.calls.services import call_info, total_minutes
+from portal.exports.services import job_accounts
 
 
 def call_rows(calls: Iterable[Call]) -> Iterator[list]:
@@ -53,14 +54,6 @@ def call_log_sheet(qs: QuerySet[Call]) -> sheets.Sheet:
 # --- In the background (portal.exports): the same workbook and zip, made by the worker ------
 
 
-def _job_accounts(job):
-    """The accounts the job was asked for (checked by the page that started it)."""
-    from portal.accounts.models import Account
-
-    numbers = job.criteria.get("accounts") or [job.account.number]
-    return list(Account.objects.filter(number__in=numbers).order_by("number"))
-
-
 def build_call_log(job, out, progress) -> tuple[int, str]:
     """The Call Log workbook of the job's search (its query string), as "Open in Excel"
     makes it, its progress told every few rows."""
@@ -70,7 +63,7 @@ def build_call_log(job, out, progress) -> tuple[int, str]:
     from portal.calls.forms import CallFilterForm
     from portal.calls.services import find_calls
 
-    accounts = _job_accounts(job)
+    accounts = job_accounts(job)
     form = CallFilterForm(
         QueryDict(job.criteria.get("query", "")), accounts=accounts, current=job.account
     )
@@ -93,7 +86,7 @@ def build_recordings_zip(job, out, progress) -> tuple[int, str]:
     from portal.calls.models import Recording
     from portal.calls.services import CallFilter, find_calls, zip_recordings
 
-    calls = find_calls(_job_accounts(job), CallFilter())
+    calls = find_calls(job_accounts(job), CallFilter())
 
     def recordings(ids):
         return list(

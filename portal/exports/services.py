@@ -64,6 +64,24 @@ KINDS = {
         "application/zip",
         holds=lambda n: ngettext("%(count)s recording", "%(count)s recordings", n),
     ),
+    "messages.xlsx": Kind(
+        "portal.inbox.exports.build_messages",
+        "messages.export",
+        gettext_lazy("Messages, Excel workbook"),
+        XLSX,
+        holds=lambda n: ngettext("%(count)s message", "%(count)s messages", n),
+        back="inbox",
+        back_label=gettext_lazy("Back to the messages"),
+    ),
+    "messages.csv": Kind(
+        "portal.inbox.exports.build_messages",
+        "messages.export",
+        gettext_lazy("Messages, CSV file"),
+        "text/csv; charset=utf-8",
+        holds=lambda n: ngettext("%(count)s message", "%(count)s messages", n),
+        back="inbox",
+        back_label=gettext_lazy("Back to the messages"),
+    ),
 }
 
 
@@ -134,6 +152,14 @@ def recent(user, account, limit: int = 10) -> list[ExportJob]:
 
 
 # --- Building ------------------------------------------------------------------------------
+
+
+def job_accounts(job: ExportJob) -> list:
+    """The accounts the job was asked for (checked by the page that started it)."""
+    from portal.accounts.models import Account
+
+    numbers = job.criteria.get("accounts") or [job.account.number]
+    return list(Account.objects.filter(number__in=numbers).order_by("number"))
 
 
 class Progress:

@@ -87,6 +87,7 @@ def export_download(request, account_number, job_id):
         count=job.count,
         export=str(job.pk),
         calls=job.criteria.get("ids") or None,
+        checked=len(job.criteria.get("message_ids") or []) or None,
     )
     response = StreamingHttpResponse(chunks, content_type=kind.content_type)
     response["Content-Length"] = str(job.size)

@@ -45,3 +45,38 @@ def messages_table(messages: Iterable[Message]) -> sheets.Table:
 
 def messages_sheet(messages: Iterable[Message]) -> sheets.Sheet:
     return sheets.Sheet(_("Messages"), [messages_table(messages)])
+
+
+def build_messages(job, out, progress) -> tuple[int, str]:
+    """In the background (portal.exports): the messages' file of the job's search (its query
+    string, and the checked messages if any), as the Download buttons make it, its progress
+    told every few rows."""
+    import io
+
+    from django.http import QueryDict
+    from django.utils import timezone
+
+    from portal.exports.services import job_accounts
+    from portal.inbox.forms import MessageFilterForm
+    from portal.inbox.services import find_messages
+
+    form = MessageFilterForm(
+        QueryDict(job.criteria.get("query", "")), accounts=job_accounts(job), current=job.account
+    )
+    if not form.is_valid():
+        raise ValueError(f"the export's criteria are no longer valid: {form.errors.as_json()}")
+    qs = find_messages(form.chosen_accounts(), form.to_filter()).select_related("account", "agent")
+    ids = job.criteria.get("message_ids") or []
+    if ids:
+        qs = qs.filter(message_id__in=ids)
+    rows = progress.wrap(qs.iterator(chunk_size=2000))
+    fmt = job.kind.rsplit(".", 1)[-1]
+    if fmt == "csv":
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        count = sheets.write_csv(messages_table(rows), text)
+        text.flush()
+        text.detach()
+    else:
+        count = sheets.write_xlsx([messages_sheet(rows)], out)
+    stamp = timezone.now().astimezone(job.account.tz).strftime("%Y%m%d-%H%M")
+    return count, f"messages-{job.account.number}-{stamp}.{fmt}"

@@ -17,6 +17,7 @@ from portal import sheets
 from portal.accounts import audit
 from portal.accounts.tenancy import request_accounts
 from portal.dates import instant_in_range
+from portal.exports import services as exports
 from portal.inbox.exports import messages_sheet, messages_table
 from portal.inbox.forms import MessageFilterForm
 from portal.inbox.models import Message
@@ -226,6 +227,21 @@ def inbox_export(request, account_number):
     ids = [i for i in request.POST.getlist("ids") if i]
     if ids:
         qs = qs.filter(message_id__in=ids)
+    rows = qs.count()
+    if exports.rows_in_background(rows):  # made by the task queue: its page shows progress
+        job = exports.start(
+            request.user,
+            request.account,
+            f"messages.{fmt}",
+            {
+                "query": request.GET.urlencode(),
+                "accounts": [a.number for a in form.chosen_accounts()],
+                "message_ids": ids,
+                "cleaned": audit.clean_criteria(form.cleaned_data),
+            },
+            total=rows,
+        )
+        return redirect("export_job", account_number=request.account.number, job_id=job.pk)
     stamp = timezone.now().astimezone(request.account.tz).strftime("%Y%m%d-%H%M")
     name = f"messages-{request.account.number}-{stamp}.{fmt}"
     # Written to a temporary file first so that the answer has a length: the page shows

@@ -277,3 +277,45 @@ def test_the_nightly_purge_deletes_expired_exports_with_their_files(
     assert tasks.purge_expired() == {"messages": 0, "calls": 0, "recordings": 0, "exports": 1}
     assert not (media / old.file_name).exists() and (media / kept.file_name).exists()
     assert list(ExportJob.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def _inbox_export(client, account, fmt, ids=()):
+    return client.post(reverse("inbox_export", args=[account.number]), {"format": fmt, "ids": ids})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_many_messages_are_exported_in_the_background(
+    member_client, member, account, small_threshold, fmt
+):
+    from tests.calls.helpers import make_message
+
+    made = [make_message(account, subject=f"SUBJECT {i}") for i in range(4)]
+    response = _inbox_export(member_client, account, fmt)
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("export_job", args=[account.number, job.pk])
+    assert (job.kind, job.status, job.count) == (f"messages.{fmt}", "done", 4)
+    page = member_client.get(response["Location"]).content.decode()
+    assert "4 messages, " in page and "Back to the messages" in page
+    download = member_client.get(reverse("export_download", args=[account.number, job.pk]))
+    content = b"".join(download.streaming_content)
+    if fmt == "csv":
+        assert download["Content-Type"] == "text/csv; charset=utf-8"
+        import csv
+
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        assert sorted(r[1] for r in rows[1:]) == sorted(m.message_id for m in made)
+    else:
+        ws = load_workbook(io.BytesIO(content)).active
+        assert sorted(r[1] for r in ws.iter_rows(min_row=2, values_only=True)) == sorted(
+            m.message_id for m in made
+        )
+    entry = AuditLog.objects.get(action="messages.export")
+    assert entry.detail["format"] == fmt and entry.detail["count"] == 4
+
+
+def test_checked_messages_below_the_threshold_come_at_once(member_client, account, small_threshold):
+    from tests.calls.helpers import make_message
+
+    made = [make_message(account) for _ in range(5)]
+    response = _inbox_export(member_client, account, "csv", ids=[m.message_id for m in made[:2]])
+    assert response.status_code == 200 and not ExportJob.objects.exists()

@@ -32,6 +32,11 @@ async function progressDownload(form, submitter) {
   try {
     const response = await fetch(form.action, { method: "POST", body: data, credentials: "same-origin" });
     if (!response.ok) throw new Error(String(response.status));
+    // A big file is made in the background: the answer is its page (progress, then Download).
+    if (response.redirected && !response.headers.get("Content-Disposition")) {
+      window.location.assign(response.url);
+      return;
+    }
     const total = Number(response.headers.get("Content-Length")) || 0;
     const reader = response.body.getReader();
     const chunks = [];
