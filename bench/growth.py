@@ -26,6 +26,7 @@ import argparse
 import datetime as dt
 import os
 import shutil
+import statistics as pystats
 import sys
 import time
 from pathlib import Path
