@@ -282,7 +282,12 @@ def grow(scale: int) -> bool:
         first_other = cur.fetchone()[0]
         cur.execute("SELECT min(id) FROM calls_agent")
         agent0 = cur.fetchone()[0]
-        cur.execute("SELECT coalesce(max(id), 0) FROM calls_call")
+        # Messages are made after the calls: a run stopped in between (and resumed with
+        # --reuse) makes those of every call after the last one that has its message.
+        cur.execute(
+            "SELECT coalesce(max(c.id), 0) FROM calls_call c WHERE c.call_id = "
+            "(SELECT call_id FROM inbox_message ORDER BY id DESC LIMIT 1)"
+        )
         before_id = cur.fetchone()[0]
         now = dt.datetime.now(dt.UTC)
         cur.execute("SELECT setseed(0.42)")
@@ -298,7 +303,8 @@ def grow(scale: int) -> bool:
                     BIG_SHARE + want_others,
                 )
             )
-        if not jobs:
+        cur.execute("SELECT coalesce(max(id), 0) FROM calls_call")
+        if not jobs and cur.fetchone()[0] - before_id < MESSAGE_SHARE:
             return False
         for account_sql, lo, hi in jobs:
             step = 500_000
