@@ -42,12 +42,11 @@ def record(
     object_id: str = "",
     **detail: Any,
 ) -> AuditLog:
-    if user is None and request is not None and request.user.is_authenticated:
-        user = request.user
+    if user is None and request is not None:
+        user, who = reader(request)  # the person, or an API token: "api:<token name>"
+        actor = actor or who
     if not actor and user is not None:
         actor = user.get_username()
-    if not actor and user is None and request is not None:
-        actor = reader(request)[1]  # an API token: "api:<token name>" (the contract's actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -102,14 +101,15 @@ def clean_criteria(values: dict) -> dict:
 
 
 def reader(request) -> tuple[User | None, str]:
-    """Who reads: the signed-in person (a staff member viewing as a client is that staff
-    member), else the API token ("api:<token name>")."""
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user, user.get_username()
+    """Who reads or writes: an API request's token ("api:<token name>", even when the
+    client also sent a session cookie), else the signed-in person (a staff member viewing as
+    a client is that staff member)."""
     token = getattr(request, "api_token", None)
     if token is not None:
         return None, f"api:{token.name}"[:200]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user, user.get_username()
     return None, ""
 
 
