@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "api.ingest.billable": gettext_lazy("API: billable calls stored"),
     "api.ingest.billing": gettext_lazy("API: billing history stored"),
     "api.ingest.calls": gettext_lazy("API: calls stored"),
+    "api.ingest.cdr.asterisk": gettext_lazy("API: Asterisk call records stored"),
+    "api.ingest.cdr.freeswitch": gettext_lazy("API: FreeSWITCH call records stored"),
     "api.ingest.messages": gettext_lazy("API: messages stored"),
     "api.ingest.recording": gettext_lazy("API: recording stored"),
     "api.provision.account": gettext_lazy("API: account provisioned"),
