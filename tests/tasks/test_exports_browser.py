@@ -109,3 +109,34 @@ def test_a_big_call_log_workbook_is_prepared_then_downloaded(
     searched = [r for r in rows[1:] if len(r) > 9 and r[9]]
     assert len(searched) == ROWS
     assert {r[7] for r in searched} == {"5149150123"}
+
+
+def test_without_javascript_the_page_refreshes_itself_until_the_download(
+    worker, shared_media, live_server, browser, make_account, make_user
+):
+    account = make_account("4000", "TEST")
+    make_user("nojs", account, language="en")
+    calls(account, "5149150123", ROWS, 0)
+    w, say = WORDS["en"], SAY["en"]
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    try:
+        page = context.new_page()
+        open_call_log(page, live_server, "nojs", "en")
+        page.get_by_label(w["caller"]).fill("514 915 0123")
+        page.get_by_role("button", name=w["search"]).click()
+        page.get_by_role("link", name=say["excel"]).click()
+        page.wait_for_url("**/exports/*/")
+        assert page.get_by_label(say["preparing"]).evaluate("e => e.tagName") == "PROGRESS"
+        # No script runs: the <noscript> refresh reloads the page until the file is there.
+        download_link = page.get_by_role("link", name=say["download"], exact=True)
+        download_link.wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            download_link.click()
+        with open(download.value.path(), "rb") as fh:
+            ws = load_workbook(io.BytesIO(fh.read()), read_only=True).active
+        assert (
+            len([r for r in ws.iter_rows(min_row=2, values_only=True) if len(r) > 9 and r[9]])
+            == ROWS
+        )
+    finally:
+        context.close()
