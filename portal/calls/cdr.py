@@ -52,7 +52,6 @@ ASTERISK_COLUMNS = (
 # peeraccount, linkedid, sequence (newcdrcolumns). 17 or 20 columns: one of uniqueid and
 # userfield; it is the uniqueid when it looks like one ("1700000000.42", "host-1700000000.42").
 UNIQUEID = re.compile(r"^(?:[\w.-]+-)?\d+\.\d+$")
-DATE_FORMAT = "%Y-%m-%d %H:%M:%S"  # cdr_csv's "%Y-%m-%d %T", the server's zone unless usegmtime
 MAX_DOCUMENT_CHARS = 5 * 1024 * 1024  # one FreeSWITCH document larger than this is refused
 
 
@@ -248,12 +247,18 @@ def zone(name: str | None) -> zoneinfo.ZoneInfo | None:
         raise Problem("tz", f"Unknown time zone: {name}") from None
 
 
+# cdr_csv writes DATE_FORMAT "%Y-%m-%d %T", in the server's local zone unless usegmtime=yes.
+ASTERISK_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+
+
 def _naive(value: str, field: str) -> dt.datetime | None:
     value = (value or "").strip()
     if not value:
         return None
     try:
-        return dt.datetime.strptime(value, DATE_FORMAT)
+        if not ASTERISK_TIME.fullmatch(value):
+            raise ValueError
+        return dt.datetime.fromisoformat(value)
     except ValueError:
         raise Problem(
             field, f'Expected a time "YYYY-MM-DD HH:MM:SS", not "{value[:40]}".'
@@ -263,11 +268,13 @@ def _naive(value: str, field: str) -> dt.datetime | None:
 def _candidates(naive: dt.datetime, tz: dt.tzinfo, field: str) -> list[dt.datetime]:
     """The instants a local time can be: one, two in the hour repeated when clocks go back,
     none in the hour skipped when they go forward (then the row is refused)."""
+    first, second = naive.replace(tzinfo=tz), naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return [first]  # an ordinary time: one instant
     found = []
-    for fold in (0, 1):
-        aware = naive.replace(tzinfo=tz, fold=fold)
+    for aware in (first, second):
         back = aware.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None)
-        if back == naive and aware.utcoffset() not in [f.utcoffset() for f in found]:
+        if back == naive:
             found.append(aware)
     if not found:
         raise Problem(

@@ -9,7 +9,6 @@ the refused batches (the others come back unchanged).
 
 import io
 import os
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -44,7 +43,7 @@ class Progress:
     def __init__(self, stream, name: str, total: int, every: float = 0.5):
         self.stream, self.name, self.total, self.every = stream, name, total, every
         self.last = 0.0
-        self.tty = getattr(stream, "isatty", lambda: False)()
+        self.tty = stream.isatty()
 
     def show(self, rows: int, done: int, final: bool = False) -> None:
         now = time.monotonic()
@@ -60,7 +59,7 @@ class Progress:
             f"{done / 1e6:,.1f} of {self.total / 1e6:,.1f} MB"
         )
         end = "\n" if final or not self.tty else ""
-        self.stream.write(("\r" if self.tty else "") + line + end)
+        self.stream.write(("\r" if self.tty else "") + line, ending=end)
         self.stream.flush()
 
 
@@ -103,7 +102,7 @@ class Command(BaseCommand):
         rows = 0
         for path in files:
             counted, problems = self.import_file(
-                format, path, zone, batch, None if no_progress else sys.stderr
+                format, path, zone, batch, None if no_progress else self.stderr
             )
             rows += counted["rows"]
             for k in totals:
@@ -117,7 +116,7 @@ class Command(BaseCommand):
             f"{totals['refused']} row(s) not stored (their batch had a bad row)."
         )
         if bad:
-            sys.exit(1)
+            raise CommandError(f"{len(bad)} problem(s) in bad rows (listed above).", returncode=1)
 
     def import_file(self, fmt, path, zone, size, progress_stream):
         total = os.path.getsize(path)
