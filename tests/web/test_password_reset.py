@@ -93,10 +93,12 @@ def test_forgot_password_by_e_mail(
     page.get_by_role("link", name=words["forgot"]).click()
     page.get_by_role("heading", name=words["forgot"]).wait_for()
     axe(page)
+    shoot(page, f"password-reset-ask-{language}-{'phone' if phone else 'desktop'}")
     page.get_by_label(words["email"]).fill("marie@clinic.example")
     page.get_by_role("button", name=words["send"]).click()
     page.get_by_role("heading", name=words["sent"]).wait_for()
     axe(page)
+    shoot(page, f"password-reset-sent-{language}-{'phone' if phone else 'desktop'}")
     if phone:
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
