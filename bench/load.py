@@ -23,8 +23,9 @@
 4. Prints p50/p95/p99 per kind (client-side, exact, from every sample of the measured minutes;
    the sign-ins from the ramp-up) and errors; then, from the stack's own JSON log lines of the
    measured minutes joined by request id, where the time went: inside the portal
-   (`portal.request` duration_ms), at nginx (its request time), and the difference, mostly the
-   wait for a worker of the pool. Exits 1 when a target is missed: 0 errors (sign-ins
+   (`portal.request` duration_ms), at nginx (its request time), and the difference, outside
+   the portal: the wait for a free worker of the pool or for a CPU, gunicorn and the proxying;
+   and the CPU each part of the stack and the rest of the machine used. Exits 1 when a target is missed: 0 errors (sign-ins
    included); dispatch look-up p99 <= 50 ms, at the rate asked; each page kind's p95 <= 300 ms.
    The sign-in itself has no time target: it checks an Argon2 hash (Django's default cost,
    100 MB and about 0.2-0.4 s of CPU here), by design slow.
@@ -42,7 +43,7 @@ import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
-import resource  # noqa: E402
+import re  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
@@ -183,6 +184,56 @@ class Stack:
             time.sleep(0.5)
         raise SystemExit(f"load: {self.base_url}/readyz did not answer 200 within 180 s")
 
+    def processes(self) -> dict[str, list[int]]:
+        """bin/serve's processes by part of the stack (their parent chain leads to it)."""
+        parents = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                    parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+        parts: dict[str, list[int]] = defaultdict(list)
+        for pid in parents:
+            chain, at = [], pid
+            while at in parents and at != self.process.pid and len(chain) < 10:
+                chain.append(at)
+                at = parents[at]
+            if at != self.process.pid or not chain:
+                continue
+            try:
+                environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+                argv = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"celery" in argv:
+                parts["celery worker and beat"].append(pid)
+            elif b"gunicorn" in argv or b"PORTAL_POOL=web" in environ:
+                pool = "dispatch" if b"PORTAL_POOL=dispatch" in environ else "pages'"
+                parts[f"gunicorn, the {pool} pool"].append(pid)
+            else:  # nginx (master and worker), redis-server
+                first = argv.split(b"\0")[0].decode(errors="replace")
+                parts[Path(re.split(r"[ :]", first)[0] or "?").name].append(pid)
+        return dict(parts)
+
+    def renice(self, pages: int, dispatch: int) -> int:
+        """--nice-pages, --nice-dispatch (a diagnosis: does the look-up wait for the CPU?): the
+        pages' pool and Celery, the dispatch's pool at those CPU priorities. Returns how many
+        processes were changed."""
+        parts = self.processes()
+        groups = [
+            (parts.get("gunicorn, the pages' pool", []), pages),
+            (parts.get("celery worker and beat", []), pages),
+            (parts.get("gunicorn, the dispatch pool", []), dispatch),
+        ]
+        changed = 0
+        for pids, niceness in groups:
+            for pid in pids if niceness else ():
+                os.setpriority(os.PRIO_PROCESS, pid, niceness)
+                changed += 1
+        return changed
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)  # bin/serve stops each of its processes
@@ -193,6 +244,51 @@ class Stack:
                 self.process.wait()
         if not self.args.keep:
             self.database(drop_only=True)
+
+
+# --- CPU ------------------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / TICK
+
+
+def machine_busy_seconds() -> float:
+    """CPU time spent by every process of the machine (all cores), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK  # less idle and iowait
+
+
+class CpuUse:
+    """CPU seconds of each part of the stack, of this process and of the machine in all."""
+
+    def __init__(self, stack):
+        self.parts = stack.processes()
+        self.parts["load generator (locust, this process)"] = [os.getpid()]
+        self.before = {name: cpu_seconds(pids) for name, pids in self.parts.items()}
+        self.machine = machine_busy_seconds()
+
+    def report(self, seconds: float) -> list[str]:
+        lines, ours = [], 0.0
+        for name, pids in sorted(self.parts.items()):
+            used = cpu_seconds(pids) - self.before[name]
+            ours += used
+            lines.append(f"  {name:<44} {used:>7.1f} s  {used / seconds:>5.2f} cores")
+        rest = machine_busy_seconds() - self.machine - ours
+        lines.append(
+            f"  {'the rest of the machine (PostgreSQL, others)':<44} {rest:>7.1f} s  "
+            f"{rest / seconds:>5.2f} cores"
+        )
+        return lines
 
 
 # --- Figures --------------------------------------------------------------------------------
@@ -251,11 +347,11 @@ def server_side(log: Path, offset: int) -> dict[str, dict[str, list[float]]]:
         inside = portal.get(request_id)
         if inside is not None:
             group["inside the portal"].append(float(inside["duration_ms"]))
-            group["waiting for a worker"].append(max(0.0, nginx_ms - inside["duration_ms"]))
+            group["outside the portal"].append(max(0.0, nginx_ms - inside["duration_ms"]))
     return out
 
 
-def report(samples, errors, seconds: float, log: Path, offset: int, args, load) -> bool:
+def report(samples, errors, seconds: float, log: Path, offset: int, args, machine) -> bool:
     others = (DISPATCH, *INGEST_KINDS, *SIGN_IN_KINDS)
     person_kinds = sorted(k for k in samples if k not in others)
     machine_kinds = [k for k in (*INGEST_KINDS, DISPATCH) if k in samples]
@@ -283,13 +379,18 @@ def report(samples, errors, seconds: float, log: Path, offset: int, args, load) 
         for what, values in figures.items():
             if values:
                 print(row(f"{group}: {what}", values, seconds, None, width=40))
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+    load_before, load_after, used = machine
+    cores = os.cpu_count() or 1
     print(
-        f"\nload generator (this process): {usage.ru_utime + usage.ru_stime:.1f} s of CPU; "
-        f"{os.cpu_count()} cores; load average at start {load[0]:.2f}, at end "
-        f"{os.getloadavg()[0]:.2f}; WEB_WORKERS={os.environ.get('WEB_WORKERS', 'bin/serve default')}"
-        f", DISPATCH_WORKERS={os.environ.get('DISPATCH_WORKERS', 'bin/serve default')}\n"
+        f"\nCPU over the measured {seconds:.0f} s ({cores} cores; load average "
+        f"{load_before[0]:.2f} at the start, {load_after[0]:.2f} at the end; WEB_WORKERS "
+        f"{os.environ.get('WEB_WORKERS', 2 * cores + 1)}, DISPATCH_WORKERS "
+        f"{os.environ.get('DISPATCH_WORKERS', 2)}"
+        + (f"; the pages' pool and Celery at nice {args.nice_pages}" if args.nice_pages else "")
+        + (f"; the dispatch's pool at nice {args.nice_dispatch}" if args.nice_dispatch else "")
+        + "):"
     )
+    print("\n".join(used) + "\n")
     dispatch = sorted(samples.get(DISPATCH, []))
     dispatch_p99 = quantile(dispatch, 0.99)
     checks = [
@@ -350,15 +451,17 @@ def run_load(stack: Stack, args, recorder: Recorder) -> tuple[float, int, tuple]
     gevent.sleep(args.warm_up)
     offset = stack.log.stat().st_size
     load = os.getloadavg()
+    cpu = CpuUse(stack)
     say(f"measuring for {args.minutes * 60:.0f} s")
     recorder.measuring = True
     began = time.monotonic()
     gevent.sleep(args.minutes * 60)
     recorder.measuring = False
     seconds = time.monotonic() - began
+    used = cpu.report(seconds)
     runner.quit()
     gevent.sleep(1)  # the last lines reach the log
-    return seconds, offset, load
+    return seconds, offset, (load, os.getloadavg(), used)
 
 
 def main() -> int:
@@ -375,11 +478,27 @@ def main() -> int:
     parser.add_argument("--database-url", default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     parser.add_argument("--data-dir", default="/tmp/portal_load", help="PORTAL_DATA_DIR")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--nice-pages",
+        type=int,
+        default=0,
+        metavar="N",
+        help="a diagnosis: run the pages' pool and Celery at niceness N (0 to 19)",
+    )
+    parser.add_argument(
+        "--nice-dispatch",
+        type=int,
+        default=0,
+        metavar="N",
+        help="a diagnosis: run the dispatch's pool at niceness N (-20 to 0; below 0 needs root)",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("--database-url must name a PostgreSQL database")
-    if not (0 < args.minutes <= 3 and 0 < args.users <= 50 and args.dispatch_rate > 0):
-        parser.error("bounded: --minutes up to 3, --users up to 50, --dispatch-rate above 0")
+    if not (0 < args.minutes <= 3 and 0 <= args.users <= 50 and args.dispatch_rate > 0):
+        parser.error("bounded: --minutes up to 3, --users 0 to 50, --dispatch-rate above 0")
+    if not (0 <= args.nice_pages <= 19 and -20 <= args.nice_dispatch <= 0):
+        parser.error("--nice-pages: 0 to 19; --nice-dispatch: -20 to 0")
     if not (0 <= args.warm_up <= 60 and args.spawn_rate > 0):
         parser.error("--warm-up: 0 to 60 seconds; --spawn-rate above 0")
 
@@ -393,10 +512,16 @@ def main() -> int:
             f"{args.users} people, {args.dispatch_rate} look-ups a second and the platform "
             f"against {stack.base_url}"
         )
-        seconds, offset, load = run_load(stack, args, recorder)
+        if args.nice_pages or args.nice_dispatch:
+            changed = stack.renice(args.nice_pages, args.nice_dispatch)
+            say(
+                f"{changed} processes reniced: the pages' pool and Celery to {args.nice_pages}, "
+                f"the dispatch's pool to {args.nice_dispatch}"
+            )
+        seconds, offset, machine = run_load(stack, args, recorder)
     finally:
         stack.stop()
-    met = report(recorder.samples, recorder.errors, seconds, stack.log, offset, args, load)
+    met = report(recorder.samples, recorder.errors, seconds, stack.log, offset, args, machine)
     print("\nall targets met" if met else "\ntargets missed")
     return 0 if met else 1
 
