@@ -17,6 +17,7 @@ from portal.accounts.tenancy import request_accounts
 from portal.billing.mailtext import totals_lines
 from portal.billing.reports import billable_report, billable_workbook
 from portal.billing.services import (
+    billable_items,
     billing_history,
     cycle_containing,
     cycles_since,
@@ -25,6 +26,7 @@ from portal.billing.services import (
     oldest_day,
 )
 from portal.dates import OUT_OF_RANGE, date_in_range
+from portal.exports import services as exports
 from portal.reportmail import XLSX, queue_report, refusal, sent
 from portal.stats.schedules import parse_addresses
 
@@ -156,6 +158,22 @@ def billable_export(request, account_number):
     start, end, errors = _period(request)
     if errors:
         return billable(request, account_number)
+    rows = billable_items(request.account, start, end).count()
+    if exports.rows_in_background(rows):  # made by the task queue: its page shows progress
+        job = exports.start(
+            request.user,
+            request.account,
+            "billable.xlsx",
+            {
+                "query": request.GET.urlencode(),
+                "period": [start.isoformat(), end.isoformat()],
+                "cleaned": audit.clean_criteria(
+                    {"cycle": request.GET.get("cycle", ""), "start": start, "end": end}
+                ),
+            },
+            total=rows,
+        )
+        return redirect("export_job", account_number=request.account.number, job_id=job.pk)
     report = billable_report(request.account, start, end)
     audit.read(
         request, "billable.export", account=request.account, **_period_detail(request, report)

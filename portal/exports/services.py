@@ -64,6 +64,15 @@ KINDS = {
         "application/zip",
         holds=lambda n: ngettext("%(count)s recording", "%(count)s recordings", n),
     ),
+    "billable.xlsx": Kind(
+        "portal.billing.reports.build_billable",
+        "billable.export",
+        gettext_lazy("Billable calls, Excel workbook"),
+        XLSX,
+        holds=lambda n: ngettext("%(count)s call", "%(count)s calls", n),
+        back="billable",
+        back_label=gettext_lazy("Back to the billable calls"),
+    ),
     "messages.xlsx": Kind(
         "portal.inbox.exports.build_messages",
         "messages.export",

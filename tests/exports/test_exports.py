@@ -319,3 +319,38 @@ def test_checked_messages_below_the_threshold_come_at_once(member_client, accoun
     made = [make_message(account) for _ in range(5)]
     response = _inbox_export(member_client, account, "csv", ids=[m.message_id for m in made[:2]])
     assert response.status_code == 200 and not ExportJob.objects.exists()
+
+
+def test_many_billable_calls_are_exported_in_the_background(
+    member_client, member, account, small_threshold
+):
+    from portal.billing.services import ingest_billable
+
+    at = timezone.now().astimezone(account.tz).replace(hour=0, minute=5, second=0, microsecond=0)
+    ingest_billable(
+        [
+            {
+                "transaction_id": f"T-{i}",
+                "account": account.number,
+                "at": (at + dt.timedelta(minutes=i)).isoformat(),
+                "description": "Message",
+                "number": "5145550123",
+                "caller_name": "Luc",
+                "agent": "CL2",
+                "statistic_s": 60 + i,
+            }
+            for i in range(4)
+        ]
+    )
+    response = member_client.get(reverse("billable_export", args=[account.number]))
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("export_job", args=[account.number, job.pk])
+    assert (job.kind, job.status, job.count) == ("billable.xlsx", "done", 4)
+    assert "Back to the billable calls" in member_client.get(response["Location"]).content.decode()
+    download = member_client.get(reverse("export_download", args=[account.number, job.pk]))
+    assert download["Content-Disposition"].startswith('attachment; filename="billable-4000-')
+    ws = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert len([r for r in ws.iter_rows(values_only=True) if isinstance(r[0], dt.datetime)]) == 4
+    entry = AuditLog.objects.get(action="billable.export")
+    assert entry.detail["count"] == 4 and entry.detail["export"] == str(job.pk)
+    assert entry.detail["start"] == job.criteria["period"][0]
