@@ -179,6 +179,9 @@ def freeswitch_documents(text: io.TextIOBase, chunk: int = 1 << 20) -> Iterator[
                 if skip_space():
                     yield Source(line, problem="Text after the end of the list.")
                 return
+            elif c == "":
+                yield Source(line, problem="The list is not closed (missing ']').")
+                return
             else:
                 yield Source(line, problem="Expected ',' or ']' between documents.")
                 return
@@ -213,15 +216,11 @@ def split_clid(clid: str) -> tuple[str | None, str | None]:
     """Asterisk's callerid `"Doe, John" <5145551234>` -> ("Doe, John", "5145551234")."""
     m = CLID.match(clid or "")
     if not m:
-        text = (clid or "").strip()
-        return (
-            (None, text or None)
-            if re.fullmatch(r"[+\d*#\s()-]+", text or "-")
-            else (
-                text or None,
-                None,
-            )
-        )
+        # No <number>: a bare number, or a bare name.
+        text = (clid or "").strip() or None
+        if text and re.fullmatch(r"[+\d*#\s()-]+", text):
+            return None, text
+        return text, None
     name = m.group("quoted") if m.group("quoted") is not None else m.group("bare")
     name = re.sub(r"\\(.)", r"\1", name or "").strip()
     return name or None, m.group("number").strip() or None
