@@ -174,6 +174,8 @@ VIEW_ONLY = {
     "oncall_unassign": 403,
     "oncall_swap": 403,
     "two_factor_setup_account": 302,
+    # A background export is its login's own: the client's job is not the staff member's.
+    "export_job": 404,
 }
 
 
