@@ -257,11 +257,14 @@ def _naive(value: str, field: str) -> dt.datetime | None:
     try:
         if not ASTERISK_TIME.fullmatch(value):
             raise ValueError
-        return dt.datetime.fromisoformat(value)
+        naive = dt.datetime.fromisoformat(value)
     except ValueError:
         raise Problem(
             field, f'Expected a time "YYYY-MM-DD HH:MM:SS", not "{value[:40]}".'
         ) from None
+    if not 1900 <= naive.year <= 2999:
+        raise Problem(field, "The year must be between 1900 and 2999.")
+    return naive
 
 
 def _candidates(naive: dt.datetime, tz: dt.tzinfo, field: str) -> list[dt.datetime]:
@@ -397,6 +400,9 @@ def _var(variables: dict, name: str) -> str | None:
     return unquote(value, errors="replace")
 
 
+YEAR_3000 = 32_503_680_000  # 3000-01-01 as a Unix epoch
+
+
 def _epoch(variables: dict, name: str) -> float | None:
     """`<name>_uepoch` (microseconds) when there is one, else `<name>_epoch` (seconds);
     None when absent or 0 (mod_json_cdr writes 0 for what did not happen)."""
@@ -410,7 +416,11 @@ def _epoch(variables: dict, name: str) -> float | None:
             raise Problem(
                 f"variables.{name}{suffix}", f'Expected a number, not "{value[:40]}".'
             ) from None
-        return n / scale if n > 0 else None
+        if not n > 0:  # also nan
+            return None
+        if not n / scale < YEAR_3000:  # also inf
+            raise Problem(f"variables.{name}{suffix}", "The time must be before the year 3000.")
+        return n / scale
     return None
 
 
@@ -438,7 +448,7 @@ def freeswitch_call(doc: Any) -> dict[str, Any]:
         # The caller profile is written as it is (only variables are URL-encoded).
         return value if isinstance(value, str) and value else None
 
-    call_id = _text(_var(variables, "uuid") or profile_text("uuid"), "variables.uuid", 64)
+    call_id = _text(_var(variables, "uuid") or profile_text("uuid"), "variables.uuid")
     if not call_id:
         raise Problem("variables.uuid", "The leg's uuid is missing.")
     account = _text(_var(variables, "accountcode"), "variables.accountcode")

@@ -161,3 +161,27 @@ def test_one_audit_entry_a_request(api, ingest, clinics):
     entry = AuditLog.objects.get(action="api.ingest.cdr.asterisk")
     assert entry.actor == "api:pbx"
     assert entry.detail["records"] == 7 and entry.detail["created"] == 7
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '"4000","1","2","c","n","ch","","app","d","9999-12-31 23:59:59",,"9999-12-31 23:59:59",'
+        '0,0,"NO ANSWER","DOCUMENTATION"\n',
+        '"4000","1","2","c","n","ch","","app","d","0001-01-01 00:00:00",,"0001-01-01 00:01:00",'
+        '60,0,"NO ANSWER","DOCUMENTATION"\n',
+        '"4000","1","2","c","n","ch","","app","d","2026-10-15 09:00:00",,"2026-10-15 09:00:05",'
+        '99999999999999999999,0,"NO ANSWER","DOCUMENTATION"\n',
+        '"4000","1","2","c","n","ch","","app","d","2026-10-15 09:00:00",,"",5,0,"X","Y","'
+        + "9" * 80
+        + '.1"\n',
+        '"4000\x00","1"\n',
+        '"unterminated\n',
+        ",,,,,,,,,,,,,,,,\n",
+    ],
+)
+def test_odd_rows_are_bad_rows_never_a_server_error(api, ingest, clinics, body):
+    r = post(api, ingest, body)
+    assert r.status_code == 422, r.content
+    assert r.json()["errors"] and all(e["line"] == 1 for e in r.json()["errors"])
+    assert not Call.objects.exists()

@@ -136,3 +136,25 @@ def test_the_openapi_document_describes_both_endpoints(api, ingest):
         ref = op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
         error = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
         assert "errors" in error["properties"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"variables": {"uuid": "u", "accountcode": "4000", "start_epoch": "1e400"}}',
+        '{"variables": {"uuid": "u", "accountcode": "4000", "start_epoch": "NaN"}}',
+        '{"variables": {"uuid": "' + "u" * 80 + '", "accountcode": "4000", "start_epoch": "9"}}',
+        '{"variables": {"uuid": {"a": 1}, "accountcode": [1], "start_epoch": true}}',
+        '{"variables": {"uuid": "u", "accountcode": "4000", "start_epoch": "1792069200",'
+        ' "end_epoch": "1792069100", "hold_accum_seconds": "99999999999999"}}',
+        '{"variables": "x", "callflow": 5}',
+        "[[[[[]]]]]",
+        "[1, null, true]",
+        '"text"',
+    ],
+)
+def test_odd_documents_are_bad_rows_never_a_server_error(api, ingest, clinics, body):
+    r = post(api, ingest, body)
+    assert r.status_code in (400, 422), r.content
+    assert r.json()["detail"]
+    assert not Call.objects.exists()
