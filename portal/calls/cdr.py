@@ -530,6 +530,7 @@ def to_calls(
     zones = {} if zones is None else zones  # kept by the caller across batches
     if fmt == ASTERISK and tz is None:
         codes = {s.raw[0].strip() for s in sources if s.raw and isinstance(s.raw, list)}
+        codes = {c for c in codes if c and "\x00" not in c}  # PostgreSQL refuses NUL in a query
         missing = codes - set(zones)
         if missing:
             zones.update(account_zones(missing))
