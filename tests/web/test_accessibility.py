@@ -70,6 +70,7 @@ PAGES = {
     "stats": None,
     "stats_schedules": None,
     "two_factor_setup_account": None,  # turning on two-step verification (QR code, key)
+    "exports": None,  # the login's recent background exports
 }
 # Client URLs that are not pages a person reads.
 NOT_PAGES = {
@@ -91,6 +92,9 @@ NOT_PAGES = {
     "two_factor_codes_account": "shown once after new codes; axe in tests/web/test_two_factor.py",
     "two_factor_new_codes": "an action (POST) that leads to the new recovery codes",
     "two_factor_off": "an action (POST) that goes back to Settings",
+    "export_job": "one background export's page; axe in tests/tasks/test_exports_browser.py "
+    "and tests/web/test_background_exports.py",
+    "export_download": "a file (the background export's)",
 }
 
 WORDS = {
