@@ -354,3 +354,16 @@ def test_many_billable_calls_are_exported_in_the_background(
     entry = AuditLog.objects.get(action="billable.export")
     assert entry.detail["count"] == 4 and entry.detail["export"] == str(job.pk)
     assert entry.detail["start"] == job.criteria["period"][0]
+
+
+def test_the_purge_command_deletes_expired_exports_too(member, account, small_threshold):
+    from django.core.management import call_command
+
+    calls(account, 4)
+    old = services.start(member, account, "calls.xlsx", {"query": ""}, total=4)
+    ExportJob.objects.filter(pk=old.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    out = io.StringIO()
+    call_command("purge_expired", stdout=out)
+    assert "Removed 1 expired exports." in out.getvalue()
+    assert not ExportJob.objects.exists()
+    assert not (Path(small_threshold.MEDIA_ROOT) / old.file_name).exists()

@@ -8,7 +8,8 @@ from portal.inbox.services import purge_expired
 class Command(BaseCommand):
     help = (
         "Delete the messages, calls and recordings (rows and files) older than each account's "
-        "retention period (60 days by default), in batches, and print what was removed."
+        "retention period (60 days by default), in batches, and the background exports past "
+        "their expiry; print what was removed."
     )
 
     def add_arguments(self, parser):
@@ -33,3 +34,9 @@ class Command(BaseCommand):
             f"Removed {total['messages']} messages, {total['calls']} calls, "
             f"{total['recordings']} recordings."
         )
+        if not account:  # the background exports past their expiry, with their files
+            from portal.exports.services import purge_expired as purge_exports
+
+            exports = purge_exports()
+            if exports:
+                self.stdout.write(f"Removed {exports} expired exports.")
