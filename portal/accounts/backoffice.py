@@ -73,6 +73,16 @@ class PortalAdminConfig(AdminConfig):
 
     default_site = "portal.accounts.backoffice.PortalAdminSite"
 
+    def ready(self):
+        super().ready()
+        # The breadcrumbs ("Home › Client accounts and logins › Audit log") read the app's
+        # verbose_name: the same words as the index and sidebar, in the page's language.
+        from django.apps import apps
+
+        for config in apps.get_app_configs():
+            if config.label in APP_NAMES:
+                config.verbose_name = APP_NAMES[config.label]
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Data that comes from the call-center platform: staff look, nobody edits here.
