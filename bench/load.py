@@ -226,12 +226,21 @@ class Stack:
             (parts.get("gunicorn, the pages' pool", []), pages),
             (parts.get("celery worker and beat", []), pages),
             (parts.get("gunicorn, the dispatch pool", []), dispatch),
+            # On the look-up's path too: nginx, and this process, which stands for the
+            # dispatch's own machines.
+            (parts.get("nginx", []) + [os.getpid()], dispatch),
         ]
         changed = 0
         for pids, niceness in groups:
             for pid in pids if niceness else ():
                 os.setpriority(os.PRIO_PROCESS, pid, niceness)
                 changed += 1
+                # With the kernel's autogroups (each bin/serve process leads a session of its
+                # own), a niceness counts only inside its session: the session's too.
+                try:
+                    Path(f"/proc/{pid}/autogroup").write_text(str(niceness))
+                except OSError:
+                    pass
         return changed
 
     def stop(self) -> None:
@@ -387,7 +396,11 @@ def report(samples, errors, seconds: float, log: Path, offset: int, args, machin
         f"{os.environ.get('WEB_WORKERS', 2 * cores + 1)}, DISPATCH_WORKERS "
         f"{os.environ.get('DISPATCH_WORKERS', 2)}"
         + (f"; the pages' pool and Celery at nice {args.nice_pages}" if args.nice_pages else "")
-        + (f"; the dispatch's pool at nice {args.nice_dispatch}" if args.nice_dispatch else "")
+        + (
+            f"; the dispatch's pool, nginx and the load generator at nice {args.nice_dispatch}"
+            if args.nice_dispatch
+            else ""
+        )
         + "):"
     )
     print("\n".join(used) + "\n")
@@ -490,7 +503,8 @@ def main() -> int:
         type=int,
         default=0,
         metavar="N",
-        help="a diagnosis: run the dispatch's pool at niceness N (-20 to 0; below 0 needs root)",
+        help="a diagnosis: run the dispatch's pool, nginx and the load generator at niceness N "
+        "(-20 to 0; below 0 needs root)",
     )
     args = parser.parse_args()
     if not args.database_url.startswith(("postgres://", "postgresql://")):
