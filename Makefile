@@ -73,8 +73,10 @@ run: install
 redis:
 	@command -v redis-server >/dev/null 2>&1 || test -x /usr/bin/redis-server || { apt-get update -qq && apt-get install -y -qq redis-server; }
 
-test: install browser axe redis
-	$(PY) -m pytest -q
+# The suite runs on several processes (pytest-xdist): browser and subprocess tests mostly wait.
+TEST_WORKERS ?= 4
+test: install browser axe redis stack-packages
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

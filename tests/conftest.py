@@ -50,14 +50,19 @@ def _collected_static_files():
     """Pages name static files by their hash (the manifest collectstatic writes; `make` runs
     it). A test run after an edit of the portal's CSS or script collects them again first,
     so that the browser tests see the edit."""
+    import fcntl
+
     from django.conf import settings
 
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    newest = max((p.stat().st_mtime for p in _static_sources()), default=0)
-    if not manifest.exists() or manifest.stat().st_mtime < newest:
-        from django.core.management import call_command
+    # With pytest-xdist several processes start at once: one collects, the others wait.
+    with open(Path(settings.STATIC_ROOT) / ".collect.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        newest = max((p.stat().st_mtime for p in _static_sources()), default=0)
+        if not manifest.exists() or manifest.stat().st_mtime < newest:
+            from django.core.management import call_command
 
-        call_command("collectstatic", interactive=False, verbosity=0)
+            call_command("collectstatic", interactive=False, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -54,3 +54,37 @@ def test_no_translated_string_hides_inside_an_f_string():
         if pattern.search(line)
     ]
     assert not offenders, offenders
+
+
+def _catalog(po: Path) -> dict[tuple[str, str], str]:
+    """(context, msgid[|plural]) -> msgstr of a .po file (plural forms joined)."""
+    import re
+
+    found = {}
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        if block.lstrip().startswith("#~"):
+            continue
+        msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
+        msgstrs = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block, re.M)
+        plural = re.search(r'^msgid_plural ((?:".*"\n?)+)', block, re.M)
+        context = re.search(r'^msgctxt "(.*)"', block, re.M)
+        text = "".join(re.findall(r'"(.*)"', msgid.group(1))) if msgid else ""
+        if plural:
+            text += "|" + "".join(re.findall(r'"(.*)"', plural.group(1)))
+        if text:
+            key = (context.group(1) if context else "", text)
+            found[key] = "|".join("".join(re.findall(r'"(.*)"', s)) for s in msgstrs)
+    return found
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_one_string_has_one_translation_in_every_catalog(language):
+    """The project's catalog (portal/locale) is read before the apps' own: the same English
+    string translated two ways shows one of them everywhere ("Status" became « État » on the
+    On Call page when another page's entry said so)."""
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for po in sorted(ROOT.glob(f"portal/**/locale/{language}/LC_MESSAGES/django.po")):
+        for key, text in _catalog(po).items():
+            seen.setdefault(key, {})[str(po.relative_to(ROOT))] = text
+    twice = {key: where for key, where in seen.items() if len(set(where.values())) > 1}
+    assert not twice, "\n".join(f"{key}: {where}" for key, where in twice.items())
