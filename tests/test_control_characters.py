@@ -10,6 +10,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -210,7 +211,9 @@ def old_names(account):
     Account.objects.filter(pk=account.pk).update(name=SMUGGLER)
     Schedule.objects.filter(pk=schedule.pk).update(name="01\nHoraire\r\nX-EVIL:1")
     Shift.objects.filter(pk=shift.pk).update(name="Rota\ntion", role="O\x0bC")
-    Contact.objects.filter(pk=luc.pk).update(name="Luc\r\nLambert\x00")
+    # PostgreSQL never stored a NUL (it refuses them in text); SQLite did.
+    nul = "" if connection.vendor == "postgresql" else "\x00"
+    Contact.objects.filter(pk=luc.pk).update(name="Luc\r\nLambert" + nul)
     account.refresh_from_db()
     schedule.refresh_from_db()
     luc.refresh_from_db()

@@ -137,9 +137,12 @@ def test_200000_rows_in_constant_memory(clinics, tmp_path, monkeypatch):
     assert done == 200 and "200,000 rows" in err
     for name, values in held.items():
         assert len(values) == 20
-        # The first batch of a window settles what stays (caches, the last batch's rows).
-        growth = max(values[2:]) - values[1]
+        # The first half of a window settles what stays: the last batch's rows and the caches
+        # that turn over into new (traced) objects, such as psycopg's statement cache on
+        # PostgreSQL (about 400 KB, the same in both windows). Then nothing more is held.
+        growth = max(values[10:]) - values[10]
         assert growth < 256 * 1024, (name, values)
+    assert held["late"][-1] - held["early"][-1] < 256 * 1024, held
     assert peaks["late"] < peaks["early"] * 1.25 + 256 * 1024, peaks
     assert peaks["late"] < 16 * 1024 * 1024, peaks
 

@@ -39,8 +39,10 @@ def follow(client, url: str) -> tuple[ExportJob, list[int]]:
     seen = []
     deadline = time.monotonic() + WAIT
     while True:
-        fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        # The job is read before its page: a page not ready yet means the job read before it
+        # was not done either (the worker may finish in between).
         job = ExportJob.objects.get()
+        fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
         if "Your export is ready" in fragment:
             return job, seen
         assert job.status in ("queued", "running"), (job.status, job.error)
