@@ -44,7 +44,7 @@ def follow(client, url: str) -> tuple[ExportJob, list[int]]:
         job = ExportJob.objects.get()
         fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
         if "Your export is ready" in fragment:
-            return job, seen
+            return ExportJob.objects.get(), seen
         assert job.status in ("queued", "running"), (job.status, job.error)
         assert '<progress id="export-progress"' in fragment
         seen.append(job.percent)
