@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel, ConfigDict
 
 from portal.api.auth import ApiError, invalid, require_scope
+from portal.api.bodies import raw_body
 from portal.api.ingest import INGEST, BatchCounts, ErrorItem, audited, stored
 from portal.api.urls import document
 from portal.calls import cdr
@@ -82,19 +83,7 @@ def read_body(request, content_type: str) -> str:
         raise ApiError(
             415, f"Expected Content-Type {content_type}, not {request.content_type or 'none'}."
         )
-    limit = settings.PORTAL["API_MAX_BODY_BYTES"]
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit:
-        raise ApiError(413, f"The body is larger than {limit} bytes.")
-    try:
-        raw = request.body
-    except Exception:  # RequestDataTooBig
-        raise ApiError(413, f"The body is larger than {limit} bytes.") from None
-    if len(raw) > limit:
-        raise ApiError(413, f"The body is larger than {limit} bytes.")
+    raw = raw_body(request)
     charset = request.content_params.get("charset") or "utf-8"
     try:
         codecs.lookup(charset)

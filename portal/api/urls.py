@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import PathView
 
 from portal.api.auth import ApiError, TokenAuth
+from portal.api.bodies import raw_body
 from portal.ingest import BatchInvalid
 from portal.ops import dbtimeout
 
@@ -130,19 +131,7 @@ def _unexpected(request, exc):
 
 def read_json(request, max_bytes: int | None = None):
     """The request's JSON body: 413 when too large, 400 when not JSON."""
-    max_bytes = max_bytes or settings.PORTAL["API_MAX_BODY_BYTES"]
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > max_bytes:
-        raise ApiError(413, f"The body is larger than {max_bytes} bytes.")
-    try:
-        raw = request.body
-    except Exception:  # RequestDataTooBig
-        raise ApiError(413, f"The body is larger than {max_bytes} bytes.") from None
-    if len(raw) > max_bytes:
-        raise ApiError(413, f"The body is larger than {max_bytes} bytes.")
+    raw = raw_body(request, max_bytes)
     try:
         data = json.loads(raw or b"")
     except (ValueError, RecursionError):
