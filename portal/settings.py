@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portal.api",
     "portal.ops",  # health, readiness, metrics, JSON logs (make serve)
     "portal.exports",  # long exports made in the background (progress, download)
+    "portal.webhooks",  # webhooks out: the portal tells the platform (signed, retried)
 ]
 
 MIDDLEWARE = [
@@ -343,6 +344,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # A task that failed on the mail server is tried again after this many seconds, doubled each
 # time (portal/tasks.py).
 PORTAL_TASK_RETRY_SECONDS = int(os.environ.get("PORTAL_TASK_RETRY_SECONDS", 30))
+
+# Webhooks out (portal.webhooks): each POST waits this many seconds at most; a failed one is
+# tried again after PORTAL_WEBHOOK_RETRY_SECONDS, doubled each time up to an hour, for 24 hours.
+PORTAL_WEBHOOK_TIMEOUT = float(os.environ.get("PORTAL_WEBHOOK_TIMEOUT", 5))
+PORTAL_WEBHOOK_RETRY_SECONDS = int(os.environ.get("PORTAL_WEBHOOK_RETRY_SECONDS", 30))
 
 # Long exports (portal.exports): above these a workbook or zip is made in the background, the
 # page showing its progress, then Download; the file is kept this many hours.
