@@ -317,6 +317,15 @@ def set_status(message: Message, status: str, user: User, request=None) -> bool:
         obj=message,
         message_id=message.message_id,
     )
+    from portal.webhooks import events as webhooks
+
+    webhooks.message_status_changed(
+        message,
+        status=status,
+        actor=user,
+        at=message.closed_at or timezone.now(),
+        kind="closed" if status == Message.CLOSED else "reopened",
+    )
     return True
 
 

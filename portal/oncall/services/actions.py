@@ -42,6 +42,27 @@ from portal.oncall.services.base import (
 )
 from portal.oncall.services.engine import refresh_intervals
 from portal.oncall.services.structure import series
+from portal.webhooks import events as webhooks
+
+
+def _tell(
+    shift: Shift,
+    action: str,
+    actor: Actor,
+    before: list[dict],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> None:
+    """The platform's webhooks hear of it (`oncall.changed`), once the change commits."""
+    webhooks.oncall_changed(
+        shift,
+        start=start,
+        end=end,
+        before=before,
+        after=webhooks.who_is_on_call(shift),
+        actor=actor,
+        action=action,
+    )
 
 
 def _begin(
@@ -119,6 +140,7 @@ def _assign_one(
     if current is not None and current.contact_id == contact.pk and not comment:
         return False
     now = now or _now()
+    before = webhooks.who_is_on_call(shift)
     _end_bases(shift, actor, now, past_reason)
     new = _grant(
         shift,
@@ -140,6 +162,7 @@ def _assign_one(
         {"assignment": _assignment_state(current)},
         _with_reason({"assignment": _assignment_state(new)}, past_reason),
     )
+    _tell(shift, action, actor, before, new.start, shift.end)
     return True
 
 
@@ -202,6 +225,7 @@ def unassign(
         current = active_base(shift)
         if current is None:
             raise OnCallError(_("Nobody is assigned to this shift."))
+        before = webhooks.who_is_on_call(shift)
         _end_bases(shift, actor, now, past_reason)
         _changed(shift)
         _event(
@@ -212,6 +236,7 @@ def unassign(
             {"assignment": _assignment_state(current)},
             _with_reason({"assignment": None}, past_reason),
         )
+        _tell(shift, "unassign", actor, before, _from_now(shift, now, past_reason), shift.end)
 
 
 def check_override_times(
@@ -253,6 +278,7 @@ def override(
             start = now  # "now", typed to the minute or sent a moment ago: it starts as saved
         check_override_times(shift, start, end, None if past_reason is not None else now)
         before = _who_state(shift)
+        told_before = webhooks.who_is_on_call(shift)
         new = _grant(
             shift,
             Assignment.OVERRIDE,
@@ -275,6 +301,7 @@ def override(
                 {"override": _assignment_state(new), "on_call": _who_state(shift)}, past_reason
             ),
         )
+        _tell(shift, "override", actor, told_before, new.start, new.end)
         return new
 
 
@@ -300,6 +327,7 @@ def unassign_override(
         if past_reason is None and o.end <= now:
             raise OnCallError(OVERRIDE_FINISHED)
         before = _who_state(shift)
+        told_before = webhooks.who_is_on_call(shift)
         _revoke(o, actor, now, effective=None if past_reason is not None else now)
         _changed(shift)
         _event(
@@ -310,6 +338,8 @@ def unassign_override(
             {"override": _assignment_state(o), "on_call": before},
             _with_reason({"on_call": _who_state(shift)}, past_reason),
         )
+        start = o.start if past_reason is not None else max(o.start, now)
+        _tell(shift, "unassign_override", actor, told_before, start, o.end)
 
 
 def swap(
@@ -342,6 +372,7 @@ def swap(
         if base_a is None and base_b is None:
             raise OnCallError(_("Neither shift has anyone assigned: there is nothing to swap."))
         for shift, old, incoming in ((a, base_a, base_b), (b, base_b, base_a)):
+            before = webhooks.who_is_on_call(shift)
             _end_bases(shift, actor, now, past_reason)
             new = None
             if incoming is not None:
@@ -369,6 +400,7 @@ def swap(
                     past_reason,
                 ),
             )
+            _tell(shift, "swap", actor, before, _from_now(shift, now, past_reason), shift.end)
 
 
 def comment(

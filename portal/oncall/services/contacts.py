@@ -25,6 +25,7 @@ from portal.oncall.services.base import (
     _revoke,
 )
 from portal.oncall.services.engine import refresh_intervals
+from portal.webhooks import events as webhooks
 
 
 def _who(shift: Shift) -> list[dict]:
@@ -45,6 +46,7 @@ def contact_removed(contact, at: dt.datetime, actor: Actor) -> list[Shift]:
     affected = []
     for shift in shifts:
         before = _who(shift)
+        told_before = webhooks.who_is_on_call(shift)
         bases = [
             a for a in held.filter(shift=shift, kind=Assignment.BASE).select_related("contact")
         ]
@@ -66,6 +68,17 @@ def contact_removed(contact, at: dt.datetime, actor: Actor) -> list[Shift]:
             },
             {"contact": None, "removed_at": at.isoformat(), "on_call": _who(shift)},
         )
+        if shift.schedule.removed_at is None:
+            webhooks.oncall_changed(
+                shift,
+                start=max(at, shift.start),
+                end=shift.end,
+                before=told_before,
+                after=webhooks.who_is_on_call(shift),
+                actor=actor,
+                action="contact_removed",
+                at=at,
+            )
     return affected
 
 
