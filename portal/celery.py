@@ -40,6 +40,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 12 * 3600},
     },
+    # Webhook deliveries whose next try has come (a worker's restart or a flushed Redis
+    # loses the queued retries; the deliveries stay pending in the database).
+    "webhook-retries": {
+        "task": "portal.webhooks.tasks.retry_due_webhooks",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
     "recordings-orphans": {
         "task": "portal.tasks.recordings_orphans",
         "schedule": crontab(hour=3, minute=45),

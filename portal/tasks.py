@@ -154,6 +154,11 @@ def purge_expired(batch_size: int = 1000) -> dict[str, int]:
     exports = purge_exports()  # the background exports past their expiry, with their files
     if exports:
         total["exports"] = exports
+    from portal.webhooks.services import purge_deliveries
+
+    deliveries = purge_deliveries()  # the webhooks' delivery log past the retention period
+    if deliveries:
+        total["webhook_deliveries"] = deliveries
     return total
 
 

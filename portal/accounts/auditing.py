@@ -96,6 +96,9 @@ ACTION_LABELS = {
     "view_as.refused": gettext_lazy("Change refused while viewing as the client"),
     "view_as.start": gettext_lazy("Viewing as the client started"),
     "view_as.stop": gettext_lazy("Viewing as the client stopped"),
+    "webhook.delete": gettext_lazy("Webhook removed"),
+    "webhook.save": gettext_lazy("Webhook registered or changed"),
+    "webhook.send_again": gettext_lazy("Webhook delivery sent again"),
 }
 
 # The fields of one entry, in the order of the export's columns.

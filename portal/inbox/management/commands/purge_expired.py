@@ -8,8 +8,9 @@ from portal.inbox.services import purge_expired
 class Command(BaseCommand):
     help = (
         "Delete the messages, calls and recordings (rows and files) older than each account's "
-        "retention period (60 days by default), in batches, and the background exports past "
-        "their expiry; print what was removed."
+        "retention period (60 days by default), in batches, the background exports past "
+        "their expiry and the webhooks' deliveries past the retention period; print what was "
+        "removed."
     )
 
     def add_arguments(self, parser):
@@ -40,3 +41,8 @@ class Command(BaseCommand):
             exports = purge_exports()
             if exports:
                 self.stdout.write(f"Removed {exports} expired exports.")
+            from portal.webhooks.services import purge_deliveries
+
+            deliveries = purge_deliveries(batch_size=max(batch_size, 1))
+            if deliveries:
+                self.stdout.write(f"Removed {deliveries} webhook deliveries.")
