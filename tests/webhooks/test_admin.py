@@ -108,10 +108,26 @@ def test_the_delivery_log_and_send_again(
     assert AuditLog.objects.filter(action="webhook.send_again").count() == 2
 
 
-def test_the_french_back_office(staff_client, account, hook):
-    staff_client.cookies["django_language"] = "fr"
-    r = staff_client.get("/admin/webhooks/webhookdelivery/", HTTP_ACCEPT_LANGUAGE="fr")
-    assert r.status_code == 200
+def test_the_french_back_office(client, make_user, account, hook, receiver):
+    staffer = make_user("equipe", is_staff=True, is_superuser=True, language="fr")
+    staff_client = staff_login(client, staffer)
+    receiver.answers = [500]
+    message = make_message(account)
+    [d] = events.message_status_changed(
+        message, status="closed", actor="member", at=message.taken_at, kind="closed"
+    )
+    index = staff_client.get("/admin/").content.decode()
+    assert "Webhooks" in index and "Envois de webhooks" in index
+    log = staff_client.get("/admin/webhooks/webhookdelivery/").content.decode()
+    assert "En attente" in log and "Renvoyer les envois sélectionnés" in log
+    assert "dernière réponse" in log.lower()
+    confirm = staff_client.get(f"/admin/webhooks/webhookdelivery/{d.pk}/send-again/")
+    assert "le même identifiant et la même signature" in confirm.content.decode()
+    r = staff_client.post(
+        "/admin/webhooks/webhook/add/",
+        {"webhook_id": "x", "url": "https://x.example.com", "secret": "", "events": []},
+    )
+    assert "Saisissez le secret avec lequel le portail signe chaque envoi." in r.content.decode()
 
 
 def test_clients_never_reach_it(member_client, hook):
