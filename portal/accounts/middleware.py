@@ -100,9 +100,10 @@ class NulMiddleware:
         path = request.path_info
         if "\x00" in path:
             if path.startswith("/api/"):
+                from portal.api.errors import NOT_FOUND
                 from portal.api.urls import error_response
 
-                return error_response(404, "Not found.")
+                return error_response(404, NOT_FOUND)
             raise Http404
         if not path.startswith("/api/"):
             if "%00" in request.META.get("QUERY_STRING", ""):

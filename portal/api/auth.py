@@ -21,6 +21,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from portal.accounts.models import Account
+from portal.api import errors as wording
 from portal.api.models import ApiToken
 
 
@@ -35,7 +36,7 @@ class ApiError(Exception):
 def invalid(field: str, message: str, index: int | None = None) -> ApiError:
     """The contract's 422 for one field."""
     return ApiError(
-        422, "Validation failed", [{"index": index, "field": field, "message": message}]
+        422, wording.VALIDATION_FAILED, [{"index": index, "field": field, "message": message}]
     )
 
 
@@ -214,7 +215,7 @@ class TokenAuth(HttpBearer):
 def require_scope(request, *scopes: str) -> ApiToken:
     token: ApiToken = request.auth
     if token.scope not in scopes:
-        raise ApiError(403, f"This token's scope ({token.scope}) does not allow this.")
+        raise ApiError(403, wording.SCOPE_REFUSED.format(scope=token.scope))
     return token
 
 
@@ -228,12 +229,12 @@ def allow_account(request, number: str, *scopes: str) -> ApiToken:
     if token.scope in ACCOUNT_LIMITED:
         if number not in token.account_numbers:
             # Outside its accounts: 403 whether or not the account exists (no probing).
-            raise ApiError(403, "This token does not give access to this account.")
+            raise ApiError(403, wording.ACCOUNT_REFUSED)
     return token
 
 
 def unknown_account(number: str) -> ApiError:
-    return ApiError(404, f"Unknown account: {number}")
+    return ApiError(404, wording.unknown("account", number))
 
 
 def account_for(request, number: str, *scopes: str) -> Account:

@@ -9,9 +9,11 @@ from django.conf import settings
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel, ConfigDict
 
+from portal.api import errors as wording
 from portal.api.auth import ApiError, invalid, require_scope
 from portal.api.bodies import raw_body
-from portal.api.ingest import INGEST, BatchCounts, ErrorItem, audited, stored
+from portal.api.errors import ErrorItem
+from portal.api.ingest import INGEST, BatchCounts, audited, stored
 from portal.api.urls import document
 from portal.calls import cdr
 
@@ -25,6 +27,7 @@ class CdrErrorItem(ErrorItem):
 
 
 class CdrErrorOut(BaseModel):
+    model_config = ConfigDict(title="CdrErrorOut")
     detail: str
     errors: list[CdrErrorItem] | None = None
 
@@ -62,6 +65,7 @@ ERRORS = {
     400: CdrErrorOut,
     401: CdrErrorOut,
     403: CdrErrorOut,
+    409: CdrErrorOut,
     413: CdrErrorOut,
     415: CdrErrorOut,
     422: CdrErrorOut,
@@ -95,17 +99,18 @@ def read_body(request, content_type: str) -> str:
 def checked_size(sources: list) -> list:
     limit = settings.PORTAL["API_MAX_BATCH"]
     if len(sources) > limit:
-        raise ApiError(413, f"At most {limit} records per request; this one has {len(sources)}.")
+        raise ApiError(413, wording.TOO_MANY_RECORDS.format(limit=limit, count=len(sources)))
     return sources
 
 
 def text_body(description: str, content_type: str, schema: dict) -> dict:
     return {
+        "x-scopes": [INGEST],
         "requestBody": {
             "required": True,
             "description": description,
             "content": {content_type: {"schema": schema}},
-        }
+        },
     }
 
 
@@ -156,7 +161,7 @@ def post_freeswitch(request):
     text = read_body(request, "application/json")
     sources = list(cdr.freeswitch_documents(io.StringIO(text)))
     if not sources or any(s.problem for s in sources):
-        raise ApiError(400, "The body is not valid JSON.")
+        raise ApiError(400, wording.NOT_JSON)
     checked_size(sources)
     counts = stored(lambda rows: cdr.ingest_cdr(cdr.FREESWITCH, rows), sources)
     return audited(request, "api.ingest.cdr.freeswitch", "calls.call", sources, counts)

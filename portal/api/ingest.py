@@ -8,11 +8,13 @@ The endpoints only read the request, check its shape and size, call the ingest s
 from django.conf import settings
 from django.db import IntegrityError
 from ninja import Router
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from portal.accounts import audit
+from portal.api import errors as wording
 from portal.api.auth import ApiError, invalid, require_scope
-from portal.api.urls import document, json_body, read_json
+from portal.api.errors import ErrorItem, ErrorOut, errors
+from portal.api.urls import document, documented, read_json
 from portal.billing.services import (
     BillableBatch,
     BillingBatch,
@@ -44,17 +46,6 @@ class BatchCounts(BaseModel):
     unchanged: int
 
 
-class ErrorItem(BaseModel):
-    index: int | None = Field(None, description="the record's position in the batch")
-    field: str = Field(description="the field, dotted for nested ones (e.g. holds_s.1)")
-    message: str
-
-
-class ErrorOut(BaseModel):
-    detail: str
-    errors: list[ErrorItem] | None = None
-
-
 class RecordingOut(BatchCounts):
     call_id: str
     content_type: str
@@ -70,8 +61,10 @@ for _name, _model in (
 ):
     document(_name, _model)
 
-# Every write can answer with these (the contract's error shapes).
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+# Every batch can answer with these (the contract's error shapes; 401, 403, 422 and 503 are
+# added to every operation by the document).
+ERRORS = errors(400, 409, 413)
+__all__ = ["ERRORS", "BatchCounts", "ErrorItem", "ErrorOut"]
 
 
 def batch_records(request, key: str) -> list:
@@ -86,7 +79,7 @@ def batch_records(request, key: str) -> list:
         raise invalid(key, "Expected a list of records.")
     limit = settings.PORTAL["API_MAX_BATCH"]
     if len(records) > limit:
-        raise ApiError(413, f"At most {limit} records per request; this one has {len(records)}.")
+        raise ApiError(413, wording.TOO_MANY_RECORDS.format(limit=limit, count=len(records)))
     return records
 
 
@@ -116,7 +109,7 @@ def audited(request, action: str, object_type: str, records: list, counts: Count
 @router.post(
     "/ingest/calls",
     response={200: BatchCounts, **ERRORS},
-    openapi_extra=json_body("CallsBatch"),
+    openapi_extra=documented(INGEST, body="CallsBatch"),
     summary="Calls, by call_id",
 )
 def post_calls(request):
@@ -131,7 +124,7 @@ def post_calls(request):
 @router.post(
     "/ingest/messages",
     response={200: BatchCounts, **ERRORS},
-    openapi_extra=json_body("MessagesBatch"),
+    openapi_extra=documented(INGEST, body="MessagesBatch"),
     summary="Messages and their dispatch events, by message_id",
 )
 def post_messages(request):
@@ -146,7 +139,7 @@ def post_messages(request):
 @router.post(
     "/ingest/billable",
     response={200: BatchCounts, **ERRORS},
-    openapi_extra=json_body("BillableBatch"),
+    openapi_extra=documented(INGEST, body="BillableBatch"),
     summary="Billable transactions, by transaction_id",
 )
 def post_billable(request):
@@ -165,7 +158,7 @@ def post_billable(request):
 @router.post(
     "/ingest/billing",
     response={200: BatchCounts, **ERRORS},
-    openapi_extra=json_body("BillingBatch"),
+    openapi_extra=documented(INGEST, body="BillingBatch"),
     summary="Billing statement lines, by line_id",
 )
 def post_billing(request):
@@ -186,22 +179,15 @@ AUDIO = {"schema": {"type": "string", "format": "binary"}}
 
 @router.put(
     "/ingest/calls/{call_id}/recording",
-    response={
-        200: RecordingOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        413: ErrorOut,
-        415: ErrorOut,
-        507: ErrorOut,
-    },
+    response={200: RecordingOut, **errors(404, 409, 413, 415, 507)},
     openapi_extra={
+        "x-scopes": [INGEST],
         "requestBody": {
             "required": True,
             "description": "The raw audio; it must really be of its Content-Type (checked by "
             "its header bytes). Size limit: PORTAL_RECORDING_MAX_BYTES (default 50 MB).",
             "content": {t: AUDIO for t in ("audio/wav", "audio/mpeg", "audio/ogg", "audio/webm")},
-        }
+        },
     },
     summary="A call's recording (raw audio body)",
 )
@@ -211,7 +197,7 @@ def put_recording(request, call_id: str):
     require_scope(request, INGEST)
     call = Call.objects.select_related("account").filter(call_id=call_id).first()
     if call is None:
-        raise ApiError(404, f"Unknown call: {call_id}")
+        raise ApiError(404, wording.unknown("call", call_id))
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0) or None
     except ValueError:

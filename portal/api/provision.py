@@ -14,9 +14,11 @@ from pydantic import BaseModel
 from portal.accounts import audit
 from portal.accounts.models import Account
 from portal.accounts.services import AccountIn, upsert_account
+from portal.api import errors as wording
 from portal.api.auth import ApiError, account_for, invalid, require_scope
-from portal.api.ingest import BatchCounts, ErrorOut
-from portal.api.urls import document, json_body, read_json
+from portal.api.errors import errors
+from portal.api.ingest import BatchCounts
+from portal.api.urls import document, documented, read_json
 from portal.directory.models import Contact
 from portal.directory.services import ContactIn, delete_contact, upsert_contact
 from portal.ingest import Counts
@@ -33,7 +35,7 @@ CONTACT_ID = re.compile(r"[^\x00-\x1f\x7f/]{1,64}")
 document("AccountIn", AccountIn)
 document("ContactIn", ContactIn)
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+ERRORS = errors(400, 409, 413)
 
 
 class ProvisionedAccount(BaseModel):
@@ -93,7 +95,7 @@ def contact_json(contact: Contact) -> dict:
 @router.put(
     "/accounts/{number}",
     response={200: AccountAnswer, **ERRORS},
-    openapi_extra=json_body("AccountIn"),
+    openapi_extra=documented(PROVISION, body="AccountIn"),
     summary="Create or update a client account",
 )
 def put_account(request, number: str):
@@ -119,8 +121,8 @@ def put_account(request, number: str):
 
 @router.put(
     "/accounts/{number}/contacts/{contact_id}",
-    response={200: ContactAnswer, 404: ErrorOut, **ERRORS},
-    openapi_extra=json_body("ContactIn"),
+    response={200: ContactAnswer, **errors(404), **ERRORS},
+    openapi_extra=documented(PROVISION, body="ContactIn"),
     summary="Create or update a directory contact",
 )
 def put_contact(request, number: str, contact_id: str):
@@ -149,7 +151,8 @@ class DeletedContact(BatchCounts):
 
 @router.delete(
     "/accounts/{number}/contacts/{contact_id}",
-    response={200: DeletedContact, 404: ErrorOut, **ERRORS},
+    response={200: DeletedContact, **errors(404, 409)},
+    openapi_extra=documented(PROVISION),
     summary="Remove a directory contact",
 )
 def remove_contact(request, number: str, contact_id: str):
@@ -159,7 +162,7 @@ def remove_contact(request, number: str, contact_id: str):
     account = account_for(request, number, PROVISION)
     contact = Contact.objects.filter(account=account, external_id=contact_id).first()
     if contact is None:
-        raise ApiError(404, f"Unknown contact: {contact_id}")
+        raise ApiError(404, wording.unknown("contact", contact_id))
     removed = delete_contact(contact, actor_name=f"api:{request.auth.name}")
     answer = counts_of("updated" if removed else "unchanged")
     audit.record(

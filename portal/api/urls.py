@@ -7,13 +7,13 @@ turns every error into the contract's shape: {"detail": ..., "errors": [...]}.
 import json
 import logging
 
-from django.conf import settings
 from django.db import DataError, IntegrityError, OperationalError
 from django.http import JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import PathView
 
+from portal.api import errors as wording
 from portal.api.auth import ApiError, TokenAuth
 from portal.api.bodies import raw_body
 from portal.ingest import BatchInvalid
@@ -42,7 +42,7 @@ def error_response(status: int, detail: str, errors: list | None = None) -> Json
 def _json_not_allowed(self: PathView) -> JsonResponse:
     """A method the path does not have: 405 in the contract's shape (ninja answers in text)."""
     allowed = sorted({m for op in self.operations for m in op.methods})
-    response = error_response(405, f"Method not allowed; this path takes {', '.join(allowed)}.")
+    response = error_response(405, wording.METHOD_NOT_ALLOWED.format(methods=", ".join(allowed)))
     response["Allow"] = ", ".join(allowed)
     return response
 
@@ -62,7 +62,7 @@ def _batch_invalid(request, exc: BatchInvalid):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return error_response(401, "Missing or invalid token.")
+    return error_response(401, wording.MISSING_TOKEN)
 
 
 @api.exception_handler(ValidationError)
@@ -73,7 +73,7 @@ def _validation(request, exc: ValidationError):
         errors.append(
             {"index": None, "field": ".".join(map(str, loc)), "message": e.get("msg", "")}
         )
-    return error_response(422, "Validation failed", errors)
+    return error_response(422, wording.VALIDATION_FAILED, errors)
 
 
 @api.exception_handler(HttpError)
@@ -83,7 +83,7 @@ def _http_error(request, exc: HttpError):
 
 @api.exception_handler(json.JSONDecodeError)
 def _bad_json(request, exc):
-    return error_response(400, "The body is not valid JSON.")
+    return error_response(400, wording.NOT_JSON)
 
 
 @api.exception_handler(OperationalError)
@@ -93,13 +93,11 @@ def _database_busy(request, exc):
     # transaction); the caller may send the same request again.
     if dbtimeout.is_query_cancelled(exc):
         log.warning("API query cancelled by the statement timeout: %s", request.path)
-        response = error_response(
-            503, "The database took too long to answer; nothing was stored, try again."
-        )
+        response = error_response(503, wording.DATABASE_SLOW)
         response["Retry-After"] = "1"
         return response
     log.exception("API database error")
-    response = error_response(503, "The database is busy; nothing was stored, try again.")
+    response = error_response(503, wording.DATABASE_BUSY)
     response["Retry-After"] = "5"
     return response
 
@@ -111,22 +109,22 @@ def _unstorable_value(request, exc):
     log.exception("API data error")
     return error_response(
         422,
-        "Validation failed",
-        [{"index": None, "field": None, "message": "A value is out of the range the store takes."}],
+        wording.VALIDATION_FAILED,
+        [{"index": None, "field": None, "message": wording.OUT_OF_STORE_RANGE}],
     )
 
 
 @api.exception_handler(IntegrityError)
 def _conflict(request, exc):
     log.exception("API integrity error")
-    return error_response(409, "A concurrent request changed the same records; try again.")
+    return error_response(409, wording.CONCURRENT_CHANGE)
 
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
     # The contract says never a 500 for bad input; anything reaching here is our bug.
     log.exception("API error")
-    return error_response(500 if settings.DEBUG else 500, "Internal error.")
+    return error_response(500, wording.INTERNAL)
 
 
 def read_json(request, max_bytes: int | None = None):
@@ -137,13 +135,13 @@ def read_json(request, max_bytes: int | None = None):
     except (ValueError, RecursionError):
         # ValueError: not JSON, not UTF-8, or an integer of thousands of digits;
         # RecursionError: arrays nested thousands deep.
-        raise ApiError(400, "The body is not valid JSON.") from None
+        raise ApiError(400, wording.NOT_JSON) from None
     if b"\\u0000" in raw or b"\\ud" in raw or b"\\uD" in raw:
         # Escapes that decode to text no database stores (NUL, a lone surrogate): cheap to
         # spot in the raw bytes, so only such bodies are walked.
         errors = unstorable_text(data)
         if errors:
-            raise ApiError(422, "Validation failed", errors)
+            raise ApiError(422, wording.VALIDATION_FAILED, errors)
     return data
 
 
@@ -183,7 +181,7 @@ def _text_error(path: tuple) -> dict:
     return {
         "index": index,
         "field": ".".join(map(str, path)),
-        "message": "Text must not contain NUL characters or lone surrogates.",
+        "message": wording.UNSTORABLE_TEXT,
     }
 
 
@@ -207,17 +205,68 @@ def document(name: str, model: type) -> None:
     EXTRA_SCHEMAS[name] = model
 
 
+def documented(*scopes: str, body: str | None = None, **extra) -> dict:
+    """openapi_extra of an operation: the scopes whose tokens may call it (the document
+    states them in its description and security requirement), the JSON body it parses
+    itself (the name of a schema registered with `document`), and any other entry."""
+    out: dict = {"x-scopes": list(scopes), **extra}
+    if body is not None:
+        out.update(json_body(body))
+    return out
+
+
+# Every operation can answer these (a token missing or refused, a parameter out of its
+# range, the database busy): added to each by the document itself.
+COMMON_ERRORS = (401, 403, 422, 503)
+
+
+def _add_schema(components: dict, name: str, model: type) -> None:
+    js = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for def_name, definition in js.pop("$defs", {}).items():
+        components.setdefault(def_name, definition)
+    components[name] = js
+
+
+def _complete_operation(operation: dict) -> None:
+    from ninja.openapi.schema import responses as phrases
+
+    # ninja keys the responses by number, openapi_extra by text: one key each, as text.
+    answers = {str(status): answer for status, answer in operation.get("responses", {}).items()}
+    operation["responses"] = answers
+    error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+    for status in COMMON_ERRORS:
+        answers.setdefault(str(status), {"content": {"application/json": {"schema": error_ref}}})
+    for status, answer in answers.items():
+        code = int(status)
+        if code in wording.DESCRIPTIONS and answer.get("description") in (
+            None,
+            "",
+            phrases.get(code),
+        ):
+            answer["description"] = wording.DESCRIPTIONS[code]
+    scopes = operation.pop("x-scopes", None)
+    if scopes:
+        # OpenAPI 3.1: a bearer scheme's requirement may name roles; one requirement per
+        # scope, as any one of them is enough.
+        operation["security"] = [{"TokenAuth": [scope]} for scope in scopes]
+        named = " or ".join(f"`{scope}`" for scope in scopes)
+        operation["description"] = (
+            f"**Scope:** {named}.\n\n{operation.get('description', '')}".rstrip()
+        )
+
+
 _original_schema = api.get_openapi_schema
 
 
 def _schema_with_extras(*args, **kwargs):
     schema = _original_schema(*args, **kwargs)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    _add_schema(components, "ErrorOut", wording.ErrorOut)
     for name, model in EXTRA_SCHEMAS.items():
-        js = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        for def_name, definition in js.pop("$defs", {}).items():
-            components.setdefault(def_name, definition)
-        components[name] = js
+        _add_schema(components, name, model)
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            _complete_operation(operation)
     return schema
 
 

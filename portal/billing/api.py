@@ -8,8 +8,12 @@ from django.http import QueryDict
 from ninja import Router, Schema
 
 from portal.accounts import audit
+from portal.api import errors as wording
+from portal.api import params
 from portal.api.auth import account_for, invalid
+from portal.api.errors import errors
 from portal.api.models import ApiToken
+from portal.api.urls import documented
 from portal.billing.services import (
     billable_as_dict,
     billable_items,
@@ -21,7 +25,7 @@ from portal.dates import date_in_range
 
 router = Router(tags=["billing"])
 READERS = (ApiToken.CLIENT, ApiToken.INGEST)
-DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+LOCAL_DATE = "a date (YYYY-MM-DD) in the account's time zone (of a timestamp, its date part)"
 
 
 class BillableOut(Schema):
@@ -53,9 +57,9 @@ def _date(value: str | None, field: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(value[:10])
     except ValueError:
-        raise invalid(field, "Expected a date (YYYY-MM-DD) or a timestamp.") from None
+        raise invalid(field, wording.DATE_OR_TIMESTAMP) from None
     if not date_in_range(day):
-        raise invalid(field, "Expected a date between the years 1900 and 2999.")
+        raise invalid(field, wording.DATE_RANGE)
     return day
 
 
@@ -70,26 +74,27 @@ def _after_cursor(value: str) -> Q:
         at_text, pk_text = raw.split("|")
         at, pk = dt.datetime.fromisoformat(at_text), int(pk_text)
     except (ValueError, UnicodeDecodeError):
-        raise invalid("cursor", "Invalid cursor.") from None
+        raise invalid("cursor", wording.BAD_CURSOR) from None
     return Q(at__lt=at) | Q(at=at, pk__lt=pk)
 
 
 @router.get(
-    "/accounts/{number}/billable", response=BillablePage, summary="Billable calls and totals"
+    "/accounts/{number}/billable",
+    response={200: BillablePage, **errors(404)},
+    openapi_extra=documented(*READERS),
+    summary="Billable calls and totals",
 )
 def get_billable(
     request,
     number: str,
-    start: str | None = None,
-    end: str | None = None,
-    cursor: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    start: str | None = params.bound("from", LOCAL_DATE),
+    end: str | None = params.bound("until", LOCAL_DATE),
+    cursor: str | None = params.cursor(),
+    limit: int = params.limit(),
 ):
     """Newest first, cursor-paginated; `start`/`end` are local dates (default: the current
     billing cycle, 20th to 19th), within the last 60 days. `totals` cover the whole range."""
     account = account_for(request, number, *READERS)
-    if not 1 <= limit <= MAX_LIMIT:
-        raise invalid("limit", f"Expected 1 to {MAX_LIMIT}.")
     default_start, default_end = cycle_containing(local_today(account))
     first = _date(start, "start") or default_start
     last = _date(end, "end") or default_end

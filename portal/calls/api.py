@@ -1,10 +1,16 @@
 """Client reading API for calls and their recordings (contract: GET .../calls)."""
 
+from typing import Literal
+
 from django.urls import reverse
-from ninja import Router
+from ninja import Query, Router, Schema
 
 from portal.accounts import audit
-from portal.api.auth import ApiError, account_for, invalid
+from portal.api import errors as wording
+from portal.api import params
+from portal.api.auth import ApiError, account_for
+from portal.api.errors import errors
+from portal.api.urls import documented
 from portal.calls.models import Recording
 from portal.calls.services import (
     CallFilter,
@@ -20,36 +26,66 @@ from portal.inbox.api import READERS, after_cursor, audit_list, page, page_limit
 
 router = Router(tags=["calls"])
 
-MISSING = "The recording file of this call is missing from the storage."
+
+class CallOut(Schema):
+    """A call as ingested, plus whether it has a recording and where to fetch it."""
+
+    call_id: str
+    account: str
+    direction: Literal["in", "out"]
+    kind: Literal["voice", "transaction"]
+    started_at: str
+    duration_s: float
+    caller_id: str | None
+    caller_name: str | None
+    agent: str | None
+    station: str | None
+    distribution_group: int
+    quality: int | None
+    queued_s: float | None
+    assigned_s: float | None
+    answered_s: float | None
+    work_s: float | None
+    holds_s: list[float]
+    patch_s: float | None
+    busy: bool
+    has_recording: bool
+    recording_url: str | None = None
 
 
-def _duration(value: float | None, field: str) -> float | None:
-    if value is not None and value < 0:
-        raise invalid(field, "Must be ≥ 0.")
-    return value
+class CallPage(Schema):
+    results: list[CallOut]
+    next: str | None = None
 
 
-@router.get("/accounts/{number}/calls", summary="List an account's calls (newest first)")
+@router.get(
+    "/accounts/{number}/calls",
+    response={200: CallPage, **errors(404)},
+    openapi_extra=documented(*READERS),
+    summary="List an account's calls (newest first)",
+)
 def list_calls(
     request,
     number: str,
-    start: str | None = None,
-    end: str | None = None,
-    caller_id: str | None = None,
-    agent: str | None = None,
-    min_duration_s: float | None = None,
-    max_duration_s: float | None = None,
-    cursor: str | None = None,
-    limit: int | None = None,
+    start: str | None = params.bound("from"),
+    end: str | None = params.bound("until"),
+    caller_id: str | None = Query(None, description="the caller's number, or part of it"),
+    agent: str | None = Query(None, description="the agent's code"),
+    min_duration_s: float | None = params.seconds("calls at least this long (seconds)"),
+    max_duration_s: float | None = params.seconds("calls at most this long (seconds)"),
+    cursor: str | None = params.cursor(),
+    limit: int = params.limit(),
 ):
+    """Newest first; `next` is the URL of the following page (null on the last one).
+    `recording_url` is access-checked: it takes the same token."""
     account = account_for(request, number, *READERS)
     f = CallFilter(
         start=parse_instant(start, account.tz, "start"),
         end=parse_instant(end, account.tz, "end", end=True),
         caller_id=caller_id or "",
         agent=agent or "",
-        min_duration_s=_duration(min_duration_s, "min_duration_s"),
-        max_duration_s=_duration(max_duration_s, "max_duration_s"),
+        min_duration_s=min_duration_s,
+        max_duration_s=max_duration_s,
     )
     qs = find_calls([account], f).select_related("account", "agent", "recording")
     qs = after_cursor(qs, cursor, "started_at")
@@ -72,28 +108,42 @@ def list_calls(
     return answer
 
 
+AUDIO = {
+    t: {"schema": {"type": "string", "format": "binary"}}
+    for t in ("audio/wav", "audio/mpeg", "audio/ogg", "audio/webm")
+}
+
+
 @router.get(
     "/accounts/{number}/calls/{call_id}/recording",
     url_name="call_recording",
     summary="A call's recording (audio; HTTP Range answered with 206)",
-    response={200: None, 206: None},
-    openapi_extra={
-        "responses": {
-            "410": {
-                "description": "The call has a recording but its file is missing from the "
-                'storage: `{"detail": "..."}`, as every error.'
+    response={200: None, 206: None, **errors(404, 410), 416: None},
+    openapi_extra=documented(
+        *READERS,
+        parameters=[
+            {
+                "name": "Range",
+                "in": "header",
+                "required": False,
+                "description": "a byte range (`bytes=0-1023`): answered with 206",
+                "schema": {"type": "string", "maxLength": 100},
             }
-        }
-    },
+        ],
+        responses={
+            "200": {"description": "The whole recording", "content": AUDIO},
+            "206": {"description": "The bytes of the range asked for", "content": AUDIO},
+        },
+    ),
 )
 def get_recording(request, number: str, call_id: str):
     account = account_for(request, number, *READERS)
     call = call_for([account], call_id)
     recording = Recording.objects.filter(call=call).select_related("call__account").first()
     if call is None or recording is None:
-        raise ApiError(404, "No such recording.")
+        raise ApiError(404, wording.unknown("recording", call_id))
     if not recording_exists(recording):
-        raise ApiError(410, MISSING)
+        raise ApiError(410, wording.RECORDING_MISSING)
     rng = request.headers.get("Range", "")
     if not rng or rng.startswith("bytes=0-"):  # one entry per download, not per Range
         audit.read(
@@ -107,4 +157,4 @@ def get_recording(request, number: str, call_id: str):
     try:
         return recording_response(request, recording)
     except RecordingMissing:
-        raise ApiError(410, MISSING) from None
+        raise ApiError(410, wording.RECORDING_MISSING) from None

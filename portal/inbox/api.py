@@ -2,18 +2,52 @@
 
 import base64
 import datetime as dt
+from typing import Literal
 
 from django.db.models import Q
-from ninja import Router
+from ninja import Query, Router, Schema
 
 from portal.accounts import audit
+from portal.api import errors as wording
+from portal.api import params
 from portal.api.auth import account_for, invalid
+from portal.api.errors import errors
 from portal.api.models import ApiToken
+from portal.api.urls import documented
 from portal.dates import date_in_range, instant_in_range
 from portal.inbox.services import MessageFilter, find_messages, message_as_dict
 
 router = Router(tags=["inbox"])
 READERS = (ApiToken.CLIENT, ApiToken.INGEST)
+
+
+class EventOut(Schema):
+    at: str
+    kind: Literal["taken", "initiated", "completed", "delivered", "failed", "read", "confirmed"]
+    channel: Literal["email", "sms", "fax", "voice", "portal"] | None
+    recipient: str | None
+
+
+class MessageOut(Schema):
+    """A message as ingested, plus its status (closed by the platform or a client)."""
+
+    message_id: str
+    account: str
+    taken_at: str
+    call_id: str | None
+    agent: str | None
+    subject: str
+    fields: list[list[str]]
+    body: str
+    urgent: bool
+    status: Literal["open", "closed"]
+    closed_at: str | None
+    events: list[EventOut]
+
+
+class MessagePage(Schema):
+    results: list[MessageOut]
+    next: str | None = None
 
 
 def parse_instant(value: str | None, tz, field: str, end: bool = False) -> dt.datetime | None:
@@ -24,25 +58,22 @@ def parse_instant(value: str | None, tz, field: str, end: bool = False) -> dt.da
         if len(value) == 10:
             day = dt.date.fromisoformat(value)
             if not date_in_range(day):
-                raise invalid(field, "Expected a date between the years 1900 and 2999.")
+                raise invalid(field, wording.DATE_RANGE)
             moment = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
             return moment + dt.timedelta(days=1, microseconds=-1) if end else moment
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise invalid(field, "Expected a date or a timestamp with an offset.")
+        raise invalid(field, wording.DATE_OR_AWARE_TIMESTAMP)
     if not instant_in_range(moment):
-        raise invalid(field, "Expected a time between the years 1900 and 2999.")
+        raise invalid(field, wording.DATE_RANGE)
     return moment
 
 
 def page_limit(limit: int | None) -> int:
-    if limit is None:
-        return 100
-    if limit < 1 or limit > 500:
-        raise invalid("limit", "limit must be between 1 and 500.")
-    return limit
+    """The page's size (the parameter's range is checked where it is declared: params.limit)."""
+    return wording.DEFAULT_LIMIT if limit is None else limit
 
 
 def encode_cursor(moment: dt.datetime, pk: int) -> str:
@@ -55,7 +86,7 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
         moment, pk = raw.rsplit("|", 1)
         return dt.datetime.fromisoformat(moment), int(pk)
     except (ValueError, UnicodeDecodeError):
-        raise invalid("cursor", "Unknown cursor.") from None
+        raise invalid("cursor", wording.BAD_CURSOR) from None
 
 
 def after_cursor(qs, cursor: str | None, field: str):
@@ -91,21 +122,25 @@ def page(request, qs, limit: int, field: str, as_dict) -> dict:
     return {"results": [as_dict(r) for r in rows], "next": next_url}
 
 
-@router.get("/accounts/{number}/messages", summary="List an account's messages (newest first)")
+@router.get(
+    "/accounts/{number}/messages",
+    response={200: MessagePage, **errors(404)},
+    openapi_extra=documented(*READERS),
+    summary="List an account's messages (newest first)",
+)
 def list_messages(
     request,
     number: str,
-    start: str | None = None,
-    end: str | None = None,
-    q: str | None = None,
-    status: str | None = None,
-    urgent: bool | None = None,
-    cursor: str | None = None,
-    limit: int | None = None,
+    start: str | None = params.bound("from"),
+    end: str | None = params.bound("until"),
+    q: str | None = Query(None, description="words of the message (subject, fields, body)"),
+    status: Literal["open", "closed"] | None = Query(None, description="open or closed"),
+    urgent: bool | None = Query(None, description="true: urgent messages only"),
+    cursor: str | None = params.cursor(),
+    limit: int = params.limit(),
 ):
+    """Newest first; `next` is the URL of the following page (null on the last one)."""
     account = account_for(request, number, *READERS)
-    if status not in (None, "", "open", "closed"):
-        raise invalid("status", "status is open or closed.")
     f = MessageFilter(
         q=q or "",
         status=status or "",

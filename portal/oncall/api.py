@@ -9,24 +9,42 @@ with the same rules and messages as the On Call page; the token's name is the ac
 import datetime as dt
 import functools
 import json
-from typing import Annotated
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import AuthenticationError
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from portal.accounts import audit
+from portal.api import errors as wording
 from portal.api.auth import ApiError, account_for, allow_account, invalid, unknown_account
-from portal.api.urls import api, document, json_body, read_json
+from portal.api.errors import ConflictOut, errors
+from portal.api.urls import api, document, documented, read_json
 from portal.ingest import validate_one
 from portal.oncall import services
+from portal.oncall.api_schemas import (
+    Assigned,
+    AssignmentIn,
+    CommentIn,
+    CommentOut,
+    OnCallOut,
+    OverrideCreated,
+    OverrideIn,
+    ScheduleIn,
+    ScheduleOut,
+    ScheduleRemoved,
+    ShiftChanged,
+    ShiftIn,
+    ShiftOut,
+    ShiftRemoved,
+    SwapIn,
+    Swapped,
+)
 from portal.oncall.models import Assignment, Schedule, Shift
 from portal.oncall.services import Actor, OnCallError, StaleShift
-from portal.text import API_MESSAGE, SingleLine, has_control
+from portal.text import API_MESSAGE, has_control
 
 router = Router(tags=["oncall"])
 
@@ -35,98 +53,15 @@ READ = ("oncall:read", "client")
 WRITE = ("oncall:write",)
 
 
-# --- Bodies ----------------------------------------------------------------------------
-
-Name = Annotated[SingleLine, Field(min_length=1, max_length=200)]
-
-
-class ScheduleIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", title="ScheduleIn")
-    name: Name
-
-
-class ShiftIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", title="ShiftIn")
-    start: AwareDatetime
-    end: AwareDatetime
-    rank: Annotated[int, Field(ge=0)] = 0
-    name: Annotated[SingleLine, Field(min_length=1, max_length=100)] = "Rotation"
-    role: Annotated[SingleLine, Field(min_length=1, max_length=32)] = "OC"
-
-
-class AssignmentIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", title="AssignmentIn")
-    contact: Annotated[str, Field(min_length=1, max_length=64)]
-    comment: Annotated[str, Field(max_length=2000)] = ""
-    recurring_until: dt.date | None = None
-    version: int | None = Field(
-        None, description="the shift's version you saw; 409 if someone changed it since"
-    )
-
-
-class OverrideIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", title="OverrideIn")
-    contact: Annotated[str, Field(min_length=1, max_length=64)]
-    start: AwareDatetime
-    end: AwareDatetime
-    comment: Annotated[str, Field(max_length=2000)] = ""
-    version: int | None = None
-
-
-class CommentIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", title="CommentIn")
-    comment: Annotated[str, Field(min_length=1, max_length=2000)]
-
-
-class SwapIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", title="SwapIn")
-    shifts: Annotated[list[str], Field(min_length=2, max_length=2)]
-
-
-# --- Answers ---------------------------------------------------------------------------
-
-
-class ContactOut(BaseModel):
-    id: str
-    name: str
-    phones: list[str]
-    sms: str | None
-    email: str | None
-
-
-class EntryOut(BaseModel):
-    schedule: str
-    schedule_name: str
-    shift: str
-    shift_id: str
-    role: str
-    rank: int
-    start: str
-    end: str
-    source: str
-    on_call_from: str
-    on_call_until: str
-    contact: ContactOut | None
-
-
-class OverrideCreated(BaseModel):
-    override_id: int
-    shift: dict
-    warnings: dict = {}
-
-
-class OnCallOut(BaseModel):
-    account: str
-    at: str
-    covered: bool = Field(
-        description="true when at least one entry has a contact; false where nobody is on "
-        "call (every entry unassigned, or no shift covers `at`: `entries` is [])"
-    )
-    entries: list[EntryOut]
-
-
 for _model in (ScheduleIn, ShiftIn, AssignmentIn, OverrideIn, CommentIn, SwapIn, OnCallOut):
     document(_model.__name__, _model)
+
+# Every write can answer these besides 401, 403, 422 and 503 (an unknown account, schedule
+# or shift; a body not JSON or too large; a concurrent change).
+WRITE_ERRORS = errors(400, 404, 409, 413)
+# The client's actions: 409 when the shift changed since the `version` the request names.
+ACTION_ERRORS = {**WRITE_ERRORS, 409: ConflictOut}
+UNDO_ERRORS = {**errors(404), 409: ConflictOut}
 
 
 # --- Helpers ---------------------------------------------------------------------------
@@ -182,7 +117,7 @@ def _schedule(account, schedule_id: str) -> Schedule:
         account=account, external_id=schedule_id, removed_at=None
     ).first()
     if schedule is None:
-        raise ApiError(404, f"Unknown schedule: {schedule_id}")
+        raise ApiError(404, wording.unknown("schedule", schedule_id))
     return schedule
 
 
@@ -193,14 +128,14 @@ def _shift(schedule: Schedule, shift_id: str) -> Shift:
         .first()
     )
     if shift is None:
-        raise ApiError(404, f"Unknown shift: {shift_id}")
+        raise ApiError(404, wording.unknown("shift", shift_id))
     return shift
 
 
 def _contact(account, contact_id: str):
     contact = account.contacts.filter(external_id=contact_id, removed_at=None).first()
     if contact is None:
-        raise invalid("contact", f"Unknown contact: {contact_id}")
+        raise invalid("contact", wording.unknown("contact", contact_id))
     return contact
 
 
@@ -225,14 +160,14 @@ def _parse_at(raw: str | None) -> dt.datetime | None:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
-        raise invalid("at", "A timestamp with its offset is required.")
+        raise invalid("at", wording.AWARE_TIMESTAMP)
     try:
         utc = value.astimezone(dt.UTC)
     except OverflowError:
         utc = None
     # A day's margin at either end, so that the answer can be shown in any account's zone.
     if utc is None or not (dt.datetime(1, 1, 2, tzinfo=dt.UTC) <= utc < _LAST_DAY):
-        raise invalid("at", "The timestamp is out of range.")
+        raise invalid("at", wording.TIMESTAMP_RANGE)
     return value
 
 
@@ -244,7 +179,8 @@ _LAST_DAY = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 @router.put(
     "/accounts/{number}/schedules/{schedule_id}",
-    openapi_extra=json_body("ScheduleIn"),
+    response={200: ScheduleOut, **WRITE_ERRORS},
+    openapi_extra=documented(*PROVISION, body="ScheduleIn"),
     summary="Create or update a schedule (provision)",
 )
 def put_schedule(request, number: str, schedule_id: str):
@@ -261,7 +197,12 @@ def put_schedule(request, number: str, schedule_id: str):
     return {"schedule": schedule.external_id, "name": schedule.name, **_counts(outcome)}
 
 
-@router.delete("/accounts/{number}/schedules/{schedule_id}", summary="Remove a schedule")
+@router.delete(
+    "/accounts/{number}/schedules/{schedule_id}",
+    response={200: ScheduleRemoved, **errors(404, 409)},
+    openapi_extra=documented(*PROVISION),
+    summary="Remove a schedule",
+)
 def delete_schedule(request, number: str, schedule_id: str):
     account = account_for(request, number, *PROVISION)
     schedule = _schedule(account, schedule_id)
@@ -271,7 +212,8 @@ def delete_schedule(request, number: str, schedule_id: str):
 
 @router.put(
     "/accounts/{number}/schedules/{schedule_id}/shifts/{shift_id}",
-    openapi_extra=json_body("ShiftIn"),
+    response={200: ShiftOut, **WRITE_ERRORS},
+    openapi_extra=documented(*PROVISION, body="ShiftIn"),
     summary="Create or update a shift (provision)",
 )
 def put_shift(request, number: str, schedule_id: str, shift_id: str):
@@ -297,7 +239,10 @@ def put_shift(request, number: str, schedule_id: str, shift_id: str):
 
 
 @router.delete(
-    "/accounts/{number}/schedules/{schedule_id}/shifts/{shift_id}", summary="Remove a shift"
+    "/accounts/{number}/schedules/{schedule_id}/shifts/{shift_id}",
+    response={200: ShiftRemoved, **errors(404, 409)},
+    openapi_extra=documented(*PROVISION),
+    summary="Remove a shift",
 )
 def delete_shift(request, number: str, schedule_id: str, shift_id: str):
     account = account_for(request, number, *PROVISION)
@@ -312,24 +257,25 @@ def delete_shift(request, number: str, schedule_id: str, shift_id: str):
 @router.get(
     "/accounts/{number}/oncall",
     summary="Who is on call at an instant",
-    openapi_extra={
-        "responses": {
+    response={200: OnCallOut, **errors(404)},
+    openapi_extra=documented(
+        *READ,
+        responses={
             "200": {
                 "description": "One entry per shift covering `at` ([] where no shift covers "
                 "it), and whether anyone is on call (`covered`)",
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/OnCallOut"}}
-                },
             }
-        }
-    },
+        },
+    ),
 )
 def get_oncall(
     request,
     number: str,
-    at: str | None = None,
-    role: str | None = None,
-    schedule: str | None = None,
+    at: str | None = Query(
+        None, description="a timestamp with its offset (default: now)", max_length=64
+    ),
+    role: str | None = Query(None, description="only the shifts of this role (e.g. OC)"),
+    schedule: str | None = Query(None, description="only this schedule (its id)"),
 ):
     return _oncall_answer(request, number, at, role, schedule)
 
@@ -338,7 +284,7 @@ def _oncall_answer(request, number: str, at, role, schedule) -> HttpResponse:
     allow_account(request, number, *READ)
     for field, value in (("role", role), ("schedule", schedule)):
         if value and "\x00" in value:
-            raise invalid(field, "Text must not contain NUL characters.")
+            raise invalid(field, wording.UNSTORABLE_TEXT)
     instant = _parse_at(at) or services._now()
     found = services.on_call_by_number(
         number, instant, role=role or None, schedule_id=schedule or None
@@ -450,7 +396,10 @@ def _write_target(request, number, schedule_id, shift_id):
 
 
 @router.put(
-    SHIFT + "/assignment", openapi_extra=json_body("AssignmentIn"), summary="Assign a contact"
+    SHIFT + "/assignment",
+    response={200: Assigned, **ACTION_ERRORS},
+    openapi_extra=documented(*WRITE, body="AssignmentIn"),
+    summary="Assign a contact",
 )
 def put_assignment(request, number: str, schedule_id: str, shift_id: str):
     account, shift, actor = _write_target(request, number, schedule_id, shift_id)
@@ -476,9 +425,18 @@ def put_assignment(request, number: str, schedule_id: str, shift_id: str):
     }
 
 
-@router.delete(SHIFT + "/assignment", summary="Unassign the base assignment")
+@router.delete(
+    SHIFT + "/assignment",
+    response={200: ShiftChanged, **UNDO_ERRORS},
+    openapi_extra=documented(*WRITE),
+    summary="Unassign the base assignment",
+)
 def delete_assignment(
-    request, number: str, schedule_id: str, shift_id: str, version: int | None = None
+    request,
+    number: str,
+    schedule_id: str,
+    shift_id: str,
+    version: int | None = Query(None, description="the shift's version you saw (409 if not)"),
 ):
     _account, shift, actor = _write_target(request, number, schedule_id, shift_id)
     try:
@@ -491,8 +449,8 @@ def delete_assignment(
 
 @router.post(
     SHIFT + "/overrides",
-    openapi_extra=json_body("OverrideIn"),
-    response={201: OverrideCreated},
+    openapi_extra=documented(*WRITE, body="OverrideIn"),
+    response={201: OverrideCreated, **ACTION_ERRORS},
     summary="Override part of a shift",
 )
 def post_override(request, number: str, schedule_id: str, shift_id: str):
@@ -519,14 +477,19 @@ def post_override(request, number: str, schedule_id: str, shift_id: str):
     return Status(201, {**answer, "warnings": _warnings(bookings, [shift])})
 
 
-@router.delete(SHIFT + "/overrides/{override_id}", summary="Unassign an override")
+@router.delete(
+    SHIFT + "/overrides/{override_id}",
+    response={200: ShiftChanged, **UNDO_ERRORS},
+    openapi_extra=documented(*WRITE),
+    summary="Unassign an override",
+)
 def delete_override(request, number: str, schedule_id: str, shift_id: str, override_id: int):
     _account, shift, actor = _write_target(request, number, schedule_id, shift_id)
     o = Assignment.objects.filter(
         shift=shift, kind=Assignment.OVERRIDE, pk=override_id, revoked_at=None
     ).first()
     if o is None:
-        raise ApiError(404, f"Unknown override: {override_id}")
+        raise ApiError(404, wording.unknown("override", override_id))
     try:
         services.unassign_override(o, actor=actor)
     except OnCallError as exc:
@@ -535,7 +498,12 @@ def delete_override(request, number: str, schedule_id: str, shift_id: str, overr
     return {"shift": shift_state(shift), "warnings": _warnings((), [shift])}
 
 
-@router.post(SHIFT + "/comment", openapi_extra=json_body("CommentIn"), summary="Comment a shift")
+@router.post(
+    SHIFT + "/comment",
+    response={200: CommentOut, **WRITE_ERRORS},
+    openapi_extra=documented(*WRITE, body="CommentIn"),
+    summary="Comment a shift",
+)
 def post_comment(request, number: str, schedule_id: str, shift_id: str):
     _account, shift, actor = _write_target(request, number, schedule_id, shift_id)
     body = _body(request, CommentIn)
@@ -548,7 +516,8 @@ def post_comment(request, number: str, schedule_id: str, shift_id: str):
 
 @router.post(
     "/accounts/{number}/schedules/{schedule_id}/swap",
-    openapi_extra=json_body("SwapIn"),
+    response={200: Swapped, **ACTION_ERRORS},
+    openapi_extra=documented(*WRITE, body="SwapIn"),
     summary="Swap the people of two shifts",
 )
 def post_swap(request, number: str, schedule_id: str):

@@ -2,11 +2,15 @@
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from portal.accounts import audit
+from portal.api import errors as wording
+from portal.api import params
 from portal.api.auth import ApiError, account_for, require_scope, token_accounts
+from portal.api.errors import errors
 from portal.api.models import ApiToken
+from portal.api.urls import documented
 from portal.dates import date_in_range, instant_in_range
 from portal.stats.definitions import KEYS
 from portal.stats.services import Filters, as_json, statistics
@@ -34,7 +38,7 @@ class Problems:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise ApiError(422, "Validation failed", self.errors)
+            raise ApiError(422, wording.VALIDATION_FAILED, self.errors)
 
 
 def parse_bound(value: str | None, field: str, problems: Problems):
@@ -54,10 +58,10 @@ def parse_bound(value: str | None, field: str, problems: Problems):
                 bound if bound.tzinfo else bound.replace(tzinfo=dt.UTC)
             ) and date_in_range(bound.date())
     except ValueError:
-        problems.add(field, "Expected a date (YYYY-MM-DD) or a timestamp.")
+        problems.add(field, wording.DATE_OR_TIMESTAMP)
         return None
     if not in_range:
-        problems.add(field, "Expected a date between the years 1900 and 2999.")
+        problems.add(field, wording.DATE_RANGE)
         return None
     return bound
 
@@ -95,36 +99,52 @@ def parse_ints(
     return out
 
 
-def parse_seconds(value: str | None, field: str, problems: Problems) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        n = float(value)
-    except ValueError:
-        problems.add(field, "Expected a number of seconds.")
-        return None
-    if not n >= 0 or n == float("inf"):
-        problems.add(field, "Expected a number of seconds ≥ 0.")
-        return None
-    return n
+BOUND = (
+    "a date (YYYY-MM-DD: the whole day) or a timestamp (with an offset: that instant; "
+    "without: read in each account's time zone); years 1900 to 2999"
+)
+TIME_OF_DAY = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
+NUMBERS = r"^\s*[0-9]+(\s*,\s*[0-9]+)*\s*$"
 
 
-@router.get("/statistics", response=StatisticsOut, summary="The Statistics report's figures")
+def _numbers(description: str):
+    return Query(None, pattern=NUMBERS, max_length=2000, description=description)
+
+
+@router.get(
+    "/statistics",
+    response={200: StatisticsOut, **errors(404)},
+    openapi_extra=documented(*READERS),
+    summary="The Statistics report's figures",
+)
 def get_statistics(
     request,
-    accounts: str | None = None,
-    start: str | None = None,
-    end: str | None = None,
-    after: str | None = None,
-    before: str | None = None,
-    weekday: str | None = None,
-    agent: str | None = None,
-    hold_gt: str | None = None,
-    delay_gt: str | None = None,
-    groups: str | None = None,
-    exclude_groups: str | None = None,
-    dgroups: str | None = None,
-    exclude_dgroups: str | None = None,
+    accounts: str | None = Query(
+        None,
+        max_length=10_000,
+        description="account numbers separated by commas (default: every account the token "
+        "may read); one the token may not read: 403; an unknown one: 404",
+    ),
+    start: str | None = params.bound("from", BOUND),
+    end: str | None = params.bound("until", BOUND),
+    after: str | None = Query(
+        None, pattern=TIME_OF_DAY, description="calls after this time of day (HH:MM)"
+    ),
+    before: str | None = Query(
+        None, pattern=TIME_OF_DAY, description="calls before this time of day (HH:MM)"
+    ),
+    weekday: str | None = Query(
+        None,
+        pattern=r"^\s*[0-6](\s*,\s*[0-6])*\s*$",
+        description="a day of the week, 0 (Monday) to 6 (Sunday), or several separated by commas",
+    ),
+    agent: str | None = Query(None, description="the agent's code"),
+    hold_gt: float | None = params.seconds("total hold time longer than this (seconds)"),
+    delay_gt: float | None = params.seconds("wait for an agent longer than this (seconds)"),
+    groups: str | None = _numbers("account groups to include (numbers, commas)"),
+    exclude_groups: str | None = _numbers("account groups to exclude"),
+    dgroups: str | None = _numbers("distribution groups to include"),
+    exclude_dgroups: str | None = _numbers("distribution groups to exclude"),
 ):
     """Counted over incoming voice calls of the accounts (default: every account the token
     may read) whose start, in each account's zone, passes the filters. Keys in the report's
@@ -144,8 +164,8 @@ def get_statistics(
         before=parse_time(before, "before", problems),
         weekdays=parse_ints(weekday, "weekday", problems, 0, 6),
         agent=(agent or "").strip(),
-        hold_gt=parse_seconds(hold_gt, "hold_gt", problems),
-        delay_gt=parse_seconds(delay_gt, "delay_gt", problems),
+        hold_gt=hold_gt,
+        delay_gt=delay_gt,
         groups=parse_ints(groups, "groups", problems),
         exclude_groups=parse_ints(exclude_groups, "exclude_groups", problems),
         dgroups=parse_ints(dgroups, "dgroups", problems),
