@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from portal.accounts import audit
+from portal.accounts.backoffice import ReadOnlyAdmin
 from portal.accounts.models import Account
 from portal.webhooks.delivery import send_again
 from portal.webhooks.events import send_soon
@@ -175,6 +176,13 @@ class WebhookAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.delete_model(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        """A webhook goes with its delivery log, which nobody deletes on its own."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for model in (WebhookDelivery, WebhookAttempt):
+            perms_needed.discard(model._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
 
 class AttemptInline(admin.TabularInline):
     model = WebhookAttempt
@@ -187,6 +195,9 @@ class AttemptInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -222,9 +233,9 @@ def send_again_action(modeladmin, request, queryset):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
-    """The delivery log: read-only; "Send again" sends the same body (same id, same
-    signature) with 24 more hours of tries."""
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The delivery log: read-only (a delivery's page reads its times in its account's zone);
+    "Send again" sends the same body (same id, same signature) with 24 more hours of tries."""
 
     list_display = [
         "created_at",
@@ -264,12 +275,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "send_again_button",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -1,7 +1,8 @@
 """The webhooks' background work (portal/tasks.py's style: thin wrappers, safe to run again).
 
 `deliver_webhook` tries one delivery (portal.webhooks.delivery.attempt) and, on a worker, queues
-its next try at the moment the delivery says; `retry_due_webhooks` (the beat, every minute)
+its next try at the moment the delivery says when it is a few minutes away (further tries wait
+in the database); `retry_due_webhooks` (the beat, every minute)
 queues every pending delivery whose next try has passed, so a delivery outlives a worker's
 restart or a flushed Redis. Both may reach the same delivery: whoever claims it first sends
 it, the other finds it in flight and does nothing. Without REDIS_URL they run in the caller
@@ -19,6 +20,11 @@ from portal.tasks import PortalTask
 
 log = logging.getLogger(__name__)
 
+# The next try is queued with a countdown only when it is this near (the first tries, 30 s to
+# 4 min apart); later ones are sent by the beat's retry_due_webhooks, within a minute of their
+# time.
+QUEUED_RETRY_MAX = 300
+
 
 @shared_task(base=PortalTask, bind=True, name="portal.webhooks.tasks.deliver_webhook")
 def deliver_webhook(self, delivery_id: str, force: bool = False) -> str | None:
@@ -32,7 +38,10 @@ def deliver_webhook(self, delivery_id: str, force: bool = False) -> str | None:
         return None
     if d.status == WebhookDelivery.PENDING and d.next_try_at and not self.request.is_eager:
         countdown = max((d.next_try_at - clock.now()).total_seconds(), 0)
-        deliver_webhook.apply_async((str(d.id),), countdown=countdown)
+        if countdown < QUEUED_RETRY_MAX:
+            deliver_webhook.apply_async((str(d.id),), countdown=countdown)
+        # Later tries wait in the database for the beat: a task held back longer than the
+        # broker's visibility timeout would be handed out again and again (as pretix notes).
     return d.status
 
 

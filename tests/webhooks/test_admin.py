@@ -135,3 +135,20 @@ def test_clients_never_reach_it(member_client, hook):
         r = member_client.get(url)
         assert r.status_code == 302 and "/admin/login/" in r["Location"]
     assert not WebhookDelivery.objects.exists()
+
+
+def test_staff_remove_a_webhook_with_its_log(staff_client, account, hook, receiver):
+    message = make_message(account)
+    [d] = events.message_status_changed(
+        message, status="closed", actor="member", at=message.taken_at, kind="closed"
+    )
+    page = staff_client.get(f"/admin/webhooks/webhookdelivery/{d.pk}/change/").content.decode()
+    assert "/delete/" not in page  # the log is never deleted on its own
+    assert staff_client.post(f"/admin/webhooks/webhookdelivery/{d.pk}/delete/").status_code == 403
+    confirm = staff_client.get(f"/admin/webhooks/webhook/{hook.pk}/delete/").content.decode()
+    assert "permission" not in confirm.lower()
+    r = staff_client.post(f"/admin/webhooks/webhook/{hook.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 302
+    assert not Webhook.objects.exists() and not WebhookDelivery.objects.exists()
+    entry = AuditLog.objects.get(action="webhook.delete")
+    assert entry.actor == "staffer" and entry.object_id == "platform"
