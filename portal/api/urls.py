@@ -283,6 +283,7 @@ from portal.directory.api import router as directory_router  # noqa: E402
 from portal.inbox.api import router as inbox_router  # noqa: E402
 from portal.oncall.api import router as oncall_router  # noqa: E402
 from portal.stats.api import router as stats_router  # noqa: E402
+from portal.webhooks.api import router as webhooks_router  # noqa: E402
 
 for _router in (
     ingest_router,
@@ -295,5 +296,6 @@ for _router in (
     billing_router,
     oncall_router,
     stats_router,
+    webhooks_router,
 ):
     api.add_router("", _router)
