@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "login.locked": gettext_lazy("Sign-in refused (locked)"),
     "logout": gettext_lazy("Signed out"),
     "message.close": gettext_lazy("Message closed"),
+    "message.confirm": gettext_lazy("Urgent message confirmed"),
     "message.poll": gettext_lazy("New messages shown in the open inbox"),
     "message.reopen": gettext_lazy("Message reopened"),
     "message.search": gettext_lazy("Messages searched"),

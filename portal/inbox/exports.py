@@ -2,10 +2,31 @@
 
 from collections.abc import Iterable, Iterator
 
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from portal import sheets
-from portal.inbox.models import Message
+from portal.inbox.models import Message, MessageEvent
+
+
+def prefetch_confirmations(qs: QuerySet[Message]) -> QuerySet[Message]:
+    """The download's messages with their confirmations (one more query per chunk)."""
+    confirmed = MessageEvent.objects.filter(kind="confirmed").order_by("at", "id")
+    return qs.prefetch_related(Prefetch("events", queryset=confirmed, to_attr="confirmations"))
+
+
+def _confirmed(m: Message) -> tuple:
+    """When the message was first confirmed, and by whom ("marie (portal)")."""
+    found = getattr(m, "confirmations", None)
+    if found is None:
+        found = list(m.events.filter(kind="confirmed").order_by("at", "id")[:1])
+    if not found:
+        return None, ""
+    first = found[0]
+    who, channel = first.recipient, first.get_channel_display()
+    if who and channel:
+        who = _("%(recipient)s (%(channel)s)") % {"recipient": who, "channel": channel}
+    return first.at.astimezone(m.account.tz), who or channel
 
 
 def message_rows(messages: Iterable[Message]) -> Iterator[list]:
@@ -24,6 +45,7 @@ def message_rows(messages: Iterable[Message]) -> Iterator[list]:
             m.get_status_display(),
             m.call_id,
             m.agent.code if m.agent_id else "",
+            *_confirmed(m),
         ]
 
 
@@ -39,6 +61,8 @@ def messages_table(messages: Iterable[Message]) -> sheets.Table:
         sheets.Column(_("Status")),
         sheets.Column(_("Call number")),
         sheets.Column(_("Agent")),
+        sheets.Column(_("Confirmed"), sheets.DATETIME),
+        sheets.Column(_("Confirmed by")),
     ]
     return sheets.Table(columns, message_rows(messages))
 
@@ -65,7 +89,9 @@ def build_messages(job, out, progress) -> tuple[int, str]:
     )
     if not form.is_valid():
         raise ValueError(f"the export's criteria are no longer valid: {form.errors.as_json()}")
-    qs = find_messages(form.chosen_accounts(), form.to_filter()).select_related("account", "agent")
+    qs = prefetch_confirmations(
+        find_messages(form.chosen_accounts(), form.to_filter()).select_related("account", "agent")
+    )
     ids = job.criteria.get("message_ids") or []
     if ids:
         qs = qs.filter(message_id__in=ids)

@@ -99,9 +99,24 @@ class MessageEvent(models.Model):
         return f"{self.at} {self.kind} {self.channel} {self.recipient}".strip()
 
     def describe(self) -> str:
-        """The seed's wording: "e-mail initiated to info@…", "Delivered", "Taken"."""
+        """The seed's wording: "e-mail initiated to info@…", "Delivered", "Taken"; and who
+        confirmed an urgent message."""
         if self.kind in ("taken", "delivered"):
             return str(self.get_kind_display())
+        if self.kind == "confirmed":
+            # Who confirmed: the person who pressed Confirm in the portal, or the on-call
+            # person who answered the dispatch ("Confirmed by marie (portal)").
+            channel = self.get_channel_display()
+            if self.recipient and channel:
+                return _("Confirmed by %(recipient)s (%(channel)s)") % {
+                    "recipient": self.recipient,
+                    "channel": channel,
+                }
+            if self.recipient:
+                return _("Confirmed by %(recipient)s") % {"recipient": self.recipient}
+            if channel:
+                return _("Confirmed (%(channel)s)") % {"channel": channel}
+            return str(_("Confirmed"))
         channel, kind = self.get_channel_display(), self.get_kind_display()
         if self.recipient:
             return _("%(channel)s %(kind)s to %(recipient)s") % {

@@ -329,6 +329,80 @@ def set_status(message: Message, status: str, user: User, request=None) -> bool:
     return True
 
 
+# --- Confirming an urgent message (contract, "Additions of 2026-12") -------------------------
+
+
+@_dataclass(frozen=True)
+class Confirmation:
+    """What a press of "Confirm" did: `stored` when it stored `event`; else `event` is the
+    earlier confirmation (the message stays as it was), or None when the message is not
+    urgent (nothing to confirm)."""
+
+    event: MessageEvent | None
+    stored: bool
+
+
+def confirmation_of(message: Message) -> MessageEvent | None:
+    """The message's first confirmation: the portal's, or the dispatch's (an on-call person's
+    answer to an SMS or a call, ingested from the platform)."""
+    return message.events.filter(kind="confirmed").order_by("at", "id").first()
+
+
+def with_confirmations(rows: list[Message]) -> list[Message]:
+    """Each urgent row's first confirmation as `row.confirmation` (None if none yet), in one
+    query for the page, for the list's Confirm button."""
+    urgent = [m.pk for m in rows if m.urgent]
+    first: dict[int, MessageEvent] = {}
+    if urgent:
+        events = MessageEvent.objects.filter(message_id__in=urgent, kind="confirmed")
+        for event in events.order_by("at", "id"):
+            first.setdefault(event.message_id, event)
+    for m in rows:
+        m.confirmation = first.get(m.pk)
+    return rows
+
+
+def confirm(message: Message, user: User, request=None) -> Confirmation:
+    """A client confirms an urgent message: a new `confirmed` event of channel `portal`, the
+    person as its recipient, sent as `message.status_changed` so that the dispatch stops
+    escalating. One confirmation is enough: once the message is confirmed (in the portal or
+    through the dispatch), another press changes nothing and says who confirmed it, and when."""
+    from portal import clock
+    from portal.webhooks import events as webhooks
+
+    if not message.urgent:
+        return Confirmation(None, False)
+    with transaction.atomic():
+        # Two presses at once: the second waits for the first, then finds its event.
+        Message.objects.select_for_update().filter(pk=message.pk).first()
+        earlier = confirmation_of(message)
+        if earlier is not None:
+            return Confirmation(earlier, False)
+        event = MessageEvent.objects.create(
+            message=message,
+            at=clock.now(),
+            kind="confirmed",
+            channel="portal",
+            recipient=user.get_username(),
+        )
+        audit.record(
+            "message.confirm",
+            request=request,
+            user=user,
+            account=message.account,
+            obj=message,
+            message_id=message.message_id,
+        )
+        webhooks.message_status_changed(
+            message,
+            status=message.status,
+            actor=user.get_username(),
+            at=event.at,
+            kind="confirmed",
+        )
+    return Confirmation(event, True)
+
+
 def message_as_dict(message: Message) -> dict:
     """A message as ingested (the contract's Message), plus its status."""
     tz = message.account.tz

@@ -18,16 +18,19 @@ from portal.accounts import audit
 from portal.accounts.tenancy import request_accounts
 from portal.dates import instant_in_range
 from portal.exports import services as exports
-from portal.inbox.exports import messages_sheet, messages_table
+from portal.inbox.exports import messages_sheet, messages_table, prefetch_confirmations
 from portal.inbox.forms import MessageFilterForm
 from portal.inbox.models import Message
 from portal.inbox.services import (
+    confirm,
+    confirmation_of,
     count_messages,
     find_messages,
     list_query,
     message_for,
     set_status,
     with_accounts,
+    with_confirmations,
 )
 from portal.inbox.wording import count_in_words, criteria_in_words, span_in_words
 
@@ -59,7 +62,7 @@ def inbox(request, account_number):
         offset = (page - 1) * PAGE_SIZE
         rows = list(list_query(accounts, f)[offset : offset + PAGE_SIZE + 1])
         has_next = len(rows) > PAGE_SIZE
-        page_messages = with_accounts(rows[:PAGE_SIZE], accounts)
+        page_messages = with_confirmations(with_accounts(rows[:PAGE_SIZE], accounts))
         # The whole search's count (no second query when it all fits on page one).
         total = len(rows) if page == 1 and not has_next else count_messages(accounts, f)
         count = count_in_words(total)
@@ -116,6 +119,7 @@ def inbox_poll(request, account_number):
             list(list_query(accounts, form.to_filter()).filter(created_at__gt=since)[:PAGE_SIZE]),
             accounts,
         )
+        with_confirmations(fresh)
         if fresh:  # a poll that brings nothing shows nothing
             audit.read(
                 request,
@@ -165,6 +169,7 @@ def message_detail(request, account_number, message_id):
         {
             "section": "inbox",
             "message": message,
+            "confirmation": confirmation_of(message) if message.urgent else None,
             "events": message.history(),
             "back": _inbox_back(request),
         },
@@ -213,6 +218,61 @@ def message_status(request, account_number, message_id):
     return redirect(f"{page}?{urlencode({'back': back})}")
 
 
+def _confirm_answer(request, message: Message, done) -> tuple[str, str]:
+    """The answer to a press of Confirm, in the reader's language: (level, text)."""
+    if done.stored:
+        return "success", _("Message %(id)s is confirmed: the dispatch stops escalating it.") % {
+            "id": message.message_id
+        }
+    if done.event is None:
+        return "error", _("Only urgent messages are confirmed: nothing was changed.")
+    return "info", _(
+        "Message %(id)s was already confirmed by %(who)s on %(when)s: nothing was changed."
+    ) % {
+        "id": message.message_id,
+        "who": done.event.recipient or done.event.get_channel_display(),
+        "when": done.event.at.astimezone(request.account.tz).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+@require_POST
+def message_confirm(request, account_number, message_id):
+    """Confirm an urgent message ("Confirm" in the list and on its page): stored as a
+    `confirmed` event and sent to the platform, so that its dispatch stops escalating.
+    Without JavaScript the browser goes back where the button was and reads the answer
+    there; from the list, htmx swaps the row in place (the answer beside it), and on the
+    message's page it swaps the page's content."""
+    message = _message_or_404(request, message_id)
+    done = confirm(message, request.user, request=request)
+    level, text = _confirm_answer(request, message, done)
+    back = _inbox_back(request, request.POST.get("back", ""))
+    if request.POST.get("where") == "list":
+        if request.htmx:
+            from django.http import HttpResponse
+            from django.middleware.csrf import get_token
+
+            from portal.inbox.templatetags.message_rows import rows_html
+
+            row = rows_html(
+                with_confirmations([message]),
+                many_accounts=request.POST.get("many_accounts") == "1",
+                back=back,
+                csrf_token=get_token(request),
+            )
+            answer = render(
+                request, "inbox/_confirm_answer.html", {"level": level, "text": text}
+            ).content.decode()
+            return HttpResponse(row + answer)
+        getattr(flash, level)(request, text)
+        return redirect(f"{back}#msg-{message.message_id}")
+    getattr(flash, level)(request, text)
+    page = reverse(
+        "message_detail",
+        kwargs={"account_number": request.account.number, "message_id": message_id},
+    )
+    return redirect(f"{page}?{urlencode({'back': back})}")
+
+
 @require_POST
 def inbox_export(request, account_number):
     """CSV or Excel of the checked messages, or of every message that matches the filters."""
@@ -223,7 +283,9 @@ def inbox_export(request, account_number):
     if not form.is_valid():
         flash.error(request, _("Correct the search criteria before downloading."))
         return redirect("inbox", account_number=request.account.number)
-    qs = find_messages(form.chosen_accounts(), form.to_filter()).select_related("account", "agent")
+    qs = prefetch_confirmations(
+        find_messages(form.chosen_accounts(), form.to_filter()).select_related("account", "agent")
+    )
     ids = [i for i in request.POST.getlist("ids") if i]
     if ids:
         qs = qs.filter(message_id__in=ids)

@@ -12,6 +12,12 @@ CASES = [
     AccessCase("inbox_export", method="post", data={"format": "csv"}),
     AccessCase("message_detail", setup=_message),
     AccessCase(
+        "message_confirm",
+        setup=lambda account: {"message_id": make_message(account, urgent=True).message_id},
+        method="post",
+        member_status=302,
+    ),
+    AccessCase(
         "message_status",
         setup=_message,
         method="post",
