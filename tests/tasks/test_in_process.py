@@ -127,10 +127,12 @@ def test_the_beat_schedule_is_the_project_s():
         "gap-alerts": "portal.tasks.oncall_gap_alerts",
         "retention-purge": "portal.tasks.purge_expired",
         "recordings-orphans": "portal.tasks.recordings_orphans",
+        "webhook-retries": "portal.webhooks.tasks.retry_due_webhooks",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks
     assert schedule["scheduled-reports"]["schedule"] == crontab(minute="*/5")
+    assert schedule["webhook-retries"]["schedule"] == crontab(minute="*")
     assert schedule["retention-purge"]["schedule"] == crontab(hour=3, minute=30)
     assert schedule["recordings-orphans"]["schedule"] == crontab(hour=3, minute=45)
     assert schedule["gap-alerts"]["schedule"] == crontab(hour=8, minute=0)
