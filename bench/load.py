@@ -32,6 +32,15 @@
 
 The load generator runs on the same machine (as issue 14's figures did): its CPU time and the
 machine's load average are printed, since other work on the machine counts against the stack.
+
+    .venv/bin/python bench/load.py --hog 2                 # then again beside 2 CPU burners
+
+--hog N: other tenants of the machine. The measured minutes run twice on the same stack:
+first as they are, then with N processes burning CPU at normal priority (niceness 0, each in
+a session of its own, as another service's would be), started 5 s before; both are reported,
+and the targets are checked on both. The load generator stands for clients on other
+machines: with --hog it runs at the dispatch's priority (DISPATCH_NICE, as bin/serve gives
+the dispatch pool), so that its own wait for a CPU is not counted against the stack.
 """
 
 from gevent import monkey
@@ -300,6 +309,26 @@ class CpuUse:
         return lines
 
 
+def priorities() -> str:
+    """DISPATCH_NICE, WEB_NICE, WORKER_NICE as bin/serve reads them."""
+    sys.path.insert(0, str(ROOT))
+    from portal.ops import priority
+
+    nices = priority.nicenesses(os.environ)
+    return ", ".join(f"{part} {nice}" for part, nice in nices.items())
+
+
+def load_generator_priority() -> str:
+    """--hog: this process at the dispatch's niceness, itself and its session (the load
+    generator stands for the clients' own machines). Returns what it got."""
+    sys.path.insert(0, str(ROOT))
+    from portal.ops import priority
+
+    priority.enter(priority.nicenesses(os.environ)["dispatch"])
+    nice, group = priority.effective(os.getpid())
+    return f"niceness {nice}, session {group}"
+
+
 # --- Figures --------------------------------------------------------------------------------
 
 
@@ -327,13 +356,17 @@ def header(width=20, errors=True) -> str:
     )
 
 
-def server_side(log: Path, offset: int) -> dict[str, dict[str, list[float]]]:
+def server_side(
+    log: Path, offset: int, end: int | None = None
+) -> dict[str, dict[str, list[float]]]:
     """From the stack's JSON lines written during the measured run: for the dispatch's look-up
     and for everything else, the time inside the portal, at nginx, and the wait between."""
     portal, front = {}, {}
     with open(log, "rb") as file:
         file.seek(offset)
         for raw in file:
+            if end is not None and file.tell() > end:
+                break
             try:
                 line = json.loads(raw)
             except ValueError:
@@ -384,7 +417,8 @@ def report(samples, errors, seconds: float, log: Path, offset: int, args, machin
 
     print("\nserver-side (the stack's JSON log lines, joined by request id):")
     print(header(40, errors=False))
-    for group, figures in server_side(log, offset).items():
+    start, end = offset if isinstance(offset, tuple) else (offset, None)
+    for group, figures in server_side(log, start, end).items():
         for what, values in figures.items():
             if values:
                 print(row(f"{group}: {what}", values, seconds, None, width=40))
@@ -395,6 +429,7 @@ def report(samples, errors, seconds: float, log: Path, offset: int, args, machin
         f"{load_before[0]:.2f} at the start, {load_after[0]:.2f} at the end; WEB_WORKERS "
         f"{os.environ.get('WEB_WORKERS', 2 * cores + 1)}, DISPATCH_WORKERS "
         f"{os.environ.get('DISPATCH_WORKERS', 2)}"
+        + f"; bin/serve's CPU priority: {priorities()}"
         + (f"; the pages' pool and Celery at nice {args.nice_pages}" if args.nice_pages else "")
         + (
             f"; the dispatch's pool, nginx and the load generator at nice {args.nice_dispatch}"
@@ -448,20 +483,28 @@ class Recorder:
             self.errors[name][str(exception)[:160]] += 1
 
 
-def run_load(stack: Stack, args, recorder: Recorder) -> tuple[float, int, tuple]:
-    """Start every user (the people at --spawn-rate a second), let it settle for --warm-up
-    seconds, then measure --minutes. Returns the measured seconds, the log's offset when the
-    measuring began, and the load average then."""
-    Dispatch.fixed_count = args.dispatch_rate
-    environment = Environment(
-        user_classes=[Person, Dispatch, Platform], host=stack.base_url, events=events
-    )
-    environment.events.request.add_listener(recorder)
-    runner = environment.create_local_runner()
-    runner.start(args.users + args.dispatch_rate + 1, spawn_rate=args.spawn_rate)
-    runner.spawning_greenlet.join()  # every user started (the people sign in as they start)
-    say(f"every user started; {args.warm_up:.0f} s of warm-up")
-    gevent.sleep(args.warm_up)
+HOG = "import os\nos.setpriority(os.PRIO_PROCESS, 0, 0)\nwhile True:\n    pass\n"  # niceness 0
+
+
+class Hogs:
+    """--hog N: N processes burning CPU at normal priority, each in a session of its own."""
+
+    def __init__(self, count: int):
+        self.processes = [
+            subprocess.Popen([sys.executable, "-c", HOG], start_new_session=True)
+            for _ in range(count)
+        ]
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+
+
+def measure(stack: Stack, args, recorder: Recorder) -> tuple[float, int, tuple]:
+    """--minutes measured; returns the seconds, the log's offset when they began, and the
+    machine's figures (load averages, CPU by part)."""
     offset = stack.log.stat().st_size
     load = os.getloadavg()
     cpu = CpuUse(stack)
@@ -472,9 +515,43 @@ def run_load(stack: Stack, args, recorder: Recorder) -> tuple[float, int, tuple]
     recorder.measuring = False
     seconds = time.monotonic() - began
     used = cpu.report(seconds)
+    gevent.sleep(1)  # the phase's last lines reach the log
+    return seconds, (offset, stack.log.stat().st_size), (load, os.getloadavg(), used)
+
+
+def run_load(stack: Stack, args, recorder: Recorder) -> list[tuple]:
+    """Start every user (the people at --spawn-rate a second), let it settle for --warm-up
+    seconds, then measure --minutes (and, with --hog, --minutes again beside the CPU
+    burners). Returns each measured phase: (label, samples, errors, seconds, log offset,
+    machine figures)."""
+    Dispatch.fixed_count = args.dispatch_rate
+    environment = Environment(
+        user_classes=[Person, Dispatch, Platform], host=stack.base_url, events=events
+    )
+    environment.events.request.add_listener(recorder)
+    runner = environment.create_local_runner()
+    runner.start(args.users + args.dispatch_rate + 1, spawn_rate=args.spawn_rate)
+    runner.spawning_greenlet.join()  # every user started (the people sign in as they start)
+    say(f"every user started; {args.warm_up:.0f} s of warm-up")
+    gevent.sleep(args.warm_up)
+    phases = []
+    labels = ["as the machine is"] + ([f"beside {args.hog} CPU burners"] if args.hog else [])
+    for label in labels:
+        hogs = Hogs(args.hog) if label != labels[0] else None
+        try:
+            if hogs:
+                say(f"{args.hog} CPU burners started (niceness 0, sessions of their own)")
+                gevent.sleep(5)
+            if phases:  # the first keeps the sign-ins of the ramp-up
+                recorder.samples, recorder.errors = defaultdict(list), defaultdict(Counter)
+            seconds, offset, machine = measure(stack, args, recorder)
+        finally:
+            if hogs:
+                hogs.stop()
+        phases.append((label, recorder.samples, recorder.errors, seconds, offset, machine))
     runner.quit()
     gevent.sleep(1)  # the last lines reach the log
-    return seconds, offset, (load, os.getloadavg(), used)
+    return phases
 
 
 def main() -> int:
@@ -491,6 +568,13 @@ def main() -> int:
     parser.add_argument("--database-url", default=DEFAULT_DB, help=f"default {DEFAULT_DB}")
     parser.add_argument("--data-dir", default="/tmp/portal_load", help="PORTAL_DATA_DIR")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--hog",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure again beside N processes burning CPU at normal priority (0 to 8)",
+    )
     parser.add_argument(
         "--nice-pages",
         type=int,
@@ -515,6 +599,8 @@ def main() -> int:
         parser.error("--nice-pages: 0 to 19; --nice-dispatch: -20 to 0")
     if not (0 <= args.warm_up <= 60 and args.spawn_rate > 0):
         parser.error("--warm-up: 0 to 60 seconds; --spawn-rate above 0")
+    if not 0 <= args.hog <= 8:
+        parser.error("--hog: 0 to 8 processes")
 
     recorder = Recorder()
     stack = Stack(args)
@@ -532,10 +618,33 @@ def main() -> int:
                 f"{changed} processes reniced: the pages' pool and Celery to {args.nice_pages}, "
                 f"the dispatch's pool to {args.nice_dispatch}"
             )
-        seconds, offset, machine = run_load(stack, args, recorder)
+        if args.hog:
+            say(f"the load generator: {load_generator_priority()}")
+        phases = run_load(stack, args, recorder)
     finally:
         stack.stop()
-    met = report(recorder.samples, recorder.errors, seconds, stack.log, offset, args, machine)
+    met, summary = True, []
+    for label, samples, errors, seconds, offset, machine in phases:
+        if args.hog:
+            print(f"\n=== {label} ===")
+        met = report(samples, errors, seconds, stack.log, offset, args, machine) and met
+        dispatch = sorted(samples.get(DISPATCH, []))
+        pages = sorted(
+            v
+            for k, vs in samples.items()
+            if k not in (DISPATCH, *INGEST_KINDS, *SIGN_IN_KINDS)
+            for v in vs
+        )
+        load = machine[0][0], machine[1][0]
+        summary.append(
+            f"  {label:<28} dispatch p99 {quantile(dispatch, 0.99):6.1f} ms, pages p95 "
+            f"{quantile(pages, 0.95):6.1f} ms, errors "
+            f"{sum(sum(c.values()) for c in errors.values())}, load average "
+            f"{load[0]:.2f} to {load[1]:.2f}"
+        )
+    if args.hog:
+        print("\nthe dispatch look-up without and with the CPU burners:")
+        print("\n".join(summary))
     print("\nall targets met" if met else "\ntargets missed")
     return 0 if met else 1
 

@@ -123,6 +123,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # sets "web" or "dispatch"); the dispatch pool's is shorter. Commands (migrate, purge, backup)
 # run without one unless PORTAL_STATEMENT_TIMEOUT_MS says.
 PORTAL_POOL = os.environ.get("PORTAL_POOL", "")
+if PORTAL_POOL == "dispatch":
+    # The look-up's workers keep their connection (and its prepared statement) for good
+    # rather than a new one each minute; a broken one is still replaced (health checks).
+    DATABASES["default"]["CONN_MAX_AGE"] = None
 PORTAL_STATEMENT_TIMEOUT_MS = int(
     os.environ.get("PORTAL_STATEMENT_TIMEOUT_MS", 30_000 if PORTAL_POOL else 0)
 )

@@ -1,12 +1,15 @@
 """Bearer tokens with scopes, and the contract's error answers.
 
 Tokens and accounts are looked up on every API request; the dispatch asks "who is on call"
-many times a second, so both are kept for a few seconds (CACHE_SECONDS). With REDIS_URL they
-are kept in the shared cache (Redis, settings.CACHES), and any change to a token (revocation,
-its accounts) or to an account deletes its entry there at once (and again when the change
-commits), so every worker of every machine refuses a revoked token from that moment. Without
-REDIS_URL (one process: `make run`, the tests) they are kept in this process's memory, emptied
-by any change. A shared cache that cannot be reached is passed by: the database answers.
+many times a second, so both are kept for a few seconds (CACHE_SECONDS) in this process's
+memory: no query and no round trip per request. Any change to a token (revocation, its
+accounts) or to an account empties this process's copies. With REDIS_URL (several processes,
+several machines) the change is also published on Redis, at once and again when it commits,
+and every process drops its copies when it hears it (portal.api.tokencache: a subscribed
+daemon thread; a message that has reached a process is obeyed before its next request, and
+while a process is not subscribed it reads the database), so every worker of every machine
+refuses a revoked token from its next request. A Redis that cannot be reached is passed by:
+the database answers.
 """
 
 import logging
@@ -22,6 +25,7 @@ from ninja.security import HttpBearer
 
 from portal.accounts.models import Account
 from portal.api import errors as wording
+from portal.api import tokencache
 from portal.api.models import ApiToken
 
 
@@ -44,56 +48,36 @@ log = logging.getLogger(__name__)
 CACHE_SECONDS = 5.0
 _tokens: dict[str, tuple[float, ApiToken | None]] = {}
 _accounts: dict[str, tuple[float, Account | None]] = {}
-_SHARED_KEYS = {id(_tokens): "api:token:", id(_accounts): "api:account:"}
-_MISSING = object()
 _used_asked: dict[int, float] = {}
+_generation = 0  # counts the times the copies were dropped
 
 
-def _shared_cache():
-    """The shared cache (Redis) when REDIS_URL is set, else None (this process's dicts)."""
-    return caches["default"] if settings.REDIS_URL else None
+def _drop_local() -> None:
+    global _generation
+    _generation += 1
+    _tokens.clear()
+    _accounts.clear()
 
 
-def _forget(keys: list[str]) -> None:
-    shared = _shared_cache()
-    if shared is None or not keys:
-        return
-    try:
-        shared.delete_many(keys)
-    except Exception:
-        log.warning("The shared cache could not forget %s", keys, exc_info=True)
-
-
-def _forget_now_and_at_commit(keys: list[str]) -> None:
+def _publish_now_and_at_commit() -> None:
     # Now, and again once the change is committed: a worker that read the old row before the
-    # commit may have cached it meanwhile.
-    _forget(keys)
-    transaction.on_commit(lambda: _forget(keys))
+    # commit may have kept it meanwhile.
+    if not settings.REDIS_URL:
+        return
+    tokencache.publish(settings)
+    transaction.on_commit(lambda: tokencache.publish(settings))
 
 
 def clear_caches(sender=None, instance=None, **kwargs) -> None:
-    _tokens.clear()
-    _accounts.clear()
-    if _shared_cache() is None or instance is None:
-        return
-    if isinstance(instance, ApiToken):
-        keys = [f"api:token:{instance.token_hash}"]
-    elif kwargs.get("action") is not None:  # an account's tokens changed (reverse m2m)
-        tokens = (
-            ApiToken.objects.filter(pk__in=kwargs["pk_set"])
-            if kwargs.get("pk_set")
-            else (ApiToken.objects.filter(accounts=instance))
-        )
-        keys = [f"api:token:{h}" for h in tokens.values_list("token_hash", flat=True)]
-    else:
-        keys = [f"api:account:{instance.number}"]
-    _forget_now_and_at_commit(keys)
+    _drop_local()
+    _publish_now_and_at_commit()
 
 
 def forget_tokens(token_hashes: list[str]) -> None:
-    """Forget the cached copies of these tokens (a change made without signals: update())."""
-    _tokens.clear()
-    _forget_now_and_at_commit([f"api:token:{h}" for h in token_hashes])
+    """Forget the cached copies of these tokens (a change made without signals: update()),
+    in every process."""
+    _drop_local()
+    _publish_now_and_at_commit()
 
 
 for _model in (ApiToken, Account):
@@ -104,36 +88,29 @@ for _model in (ApiToken, Account):
 m2m_changed.connect(clear_caches, sender=ApiToken.accounts.through, dispatch_uid="api-cache-m2m")
 
 
+def _cache_usable() -> bool:
+    """Whether this process's copies may be read: always without REDIS_URL (one process);
+    with it, while this process is subscribed and has no message waiting (tokencache)."""
+    if not settings.REDIS_URL:
+        return True
+    listener = tokencache.listener(settings, _drop_local)
+    return listener is not None and listener.usable()
+
+
 def _cached(store: dict, key: str, load):
-    """`load()`, remembered for CACHE_SECONDS (a miss, None, is remembered too): in the shared
-    cache when there is one, else in `store`."""
-    shared = _shared_cache()
-    if shared is not None:
-        return _shared_cached(shared, _SHARED_KEYS[id(store)] + key, load)
+    """`load()`, remembered in `store` for CACHE_SECONDS (a miss, None, is remembered too)."""
+    if not _cache_usable():
+        return load()
     now = time.monotonic()
     hit = store.get(key)
     if hit is not None and now - hit[0] < CACHE_SECONDS:
         return hit[1]
+    generation = _generation
     value = load()
-    if len(store) > 10_000:
-        store.clear()
-    store[key] = (now, value)
-    return value
-
-
-def _shared_cached(shared, key: str, load):
-    try:
-        hit = shared.get(key, _MISSING)
-    except Exception:
-        log.warning("The shared cache cannot be read; asking the database", exc_info=True)
-        return load()
-    if hit is not _MISSING:
-        return hit
-    value = load()
-    try:
-        shared.set(key, value, CACHE_SECONDS)
-    except Exception:
-        log.warning("The shared cache cannot be written", exc_info=True)
+    if generation == _generation and _cache_usable():  # nothing changed meanwhile
+        if len(store) > 10_000:
+            store.clear()
+        store[key] = (now, value)
     return value
 
 
@@ -141,9 +118,9 @@ def _first_to_mark_used(api_token: ApiToken) -> bool:
     """Whether this request writes the token's last use (at most once a minute). With the
     shared cache, the workers agree through a marker (the cached token keeps its older
     last_used_at until it expires); without, this process's copy is updated in place."""
-    shared = _shared_cache()
-    if shared is None:
+    if not settings.REDIS_URL:
         return True
+    shared = caches["default"]
     # Asked of the shared cache at most once a minute per token by this process (its answer
     # only decides whether last_used_at is written, so a local memory is enough).
     now = time.monotonic()

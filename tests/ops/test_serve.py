@@ -4,9 +4,10 @@ and beat, and a redis-server of its own (REDIS_URL not given).
 
 One stack for the module (it takes ~15 s to start): signing in through the entry port in
 Chromium, the look-up answered by the dispatch pool, /healthz, /metrics, a revoked token
-refused by every worker at once (the shared cache), the statement timeout's 503 (the table
-held by another connection with pg_sleep), the look-up answering while the pages' pool is
-saturated, and Ctrl-C stopping everything."""
+refused by every worker at once (each keeps its copies, Redis pub/sub tells them all), the
+statement timeout's 503 (the table held by another connection with pg_sleep), the look-up
+answering while the pages' pool is saturated, the dispatch path's CPU priority above the
+pages' pool and the worker's, and Ctrl-C stopping everything."""
 
 import json
 import os
@@ -256,10 +257,12 @@ def test_a_revoked_token_is_refused_by_every_worker_at_once(stack):
     import redis
 
     name, token = stack.token()
-    for _ in range(6):  # both dispatch workers have answered with it, from the shared cache
-        assert stack.lookup(token)[0] == 200
     client = redis.Redis.from_url(stack.redis_url())
-    assert client.keys("portal:*api:token:*"), "the token is not in the shared cache"
+    for _ in range(20):  # both dispatch workers answer with it, and keep it
+        assert stack.lookup(token)[0] == 200
+    ((_channel, subscribed),) = client.pubsub_numsub("portal:api:forget")
+    assert subscribed >= 2, "the dispatch workers are not both subscribed"
+    assert not client.keys("portal:*api:token:*"), "kept in each process, not in Redis"
 
     assert stack.python(REVOKE, name) == "1"  # in another process altogether
     for _ in range(6):
@@ -322,6 +325,49 @@ def test_the_statement_timeout_answers_503_and_the_look_up_never_waits_behind_pa
     page.get_by_role("link", name="Try again").wait_for()
     axe(page)
     shoot(page, "serve-statement-timeout-page")
+
+
+def test_the_dispatch_path_comes_first_for_the_cpu(stack):
+    """DISPATCH_NICE, WEB_NICE and WORKER_NICE at their defaults: each part in a session of its
+    own, the dispatch pool's every process (and nginx's, and redis-server's) at a better
+    niceness, its own and its session's (autogroup), than the pages' pool and the worker."""
+    from portal.ops.priority import effective
+
+    parts: dict[str, list[tuple[int, int | None, int | None]]] = {}
+    for pid in descendants(stack.process.pid):
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"celery" in argv:
+            part = "worker"
+        elif b"gunicorn" in argv:
+            part = "dispatch" if b"PORTAL_POOL=dispatch" in environ else "web"
+        elif b"nginx" in argv:
+            part = "nginx"
+        elif b"redis-server" in argv:
+            part = "redis"
+        else:
+            continue
+        parts.setdefault(part, []).append((pid, *effective(pid)))
+    assert set(parts) == {"dispatch", "web", "worker", "nginx", "redis"}, parts
+    assert len(parts["dispatch"]) == 3 and len(parts["web"]) == 3  # masters and 2 workers each
+    lowering = os.geteuid() == 0  # below 0 needs the privilege: then -5, else 0
+    nice = {part: {n for _pid, n, _g in found} for part, found in parts.items()}
+    session = {part: {g for _pid, _n, g in found} for part, found in parts.items()}
+    for part in ("dispatch", "nginx", "redis"):
+        assert nice[part] == session[part] == ({-5} if lowering else {0}), parts
+    assert nice["web"] == session["web"] == {5}, parts
+    assert nice["worker"] == session["worker"] == {10}, parts
+    # Each part leads a session (an autogroup) of its own, apart from serve's.
+    leaders = {os.getsid(pid) for found in parts.values() for pid, _n, _g in found}
+    assert os.getsid(stack.process.pid) not in leaders
+    assert len({os.getsid(pid) for pid, _n, _g in parts["dispatch"]}) == 1
+    assert {os.getsid(pid) for pid, _n, _g in parts["dispatch"]}.isdisjoint(
+        os.getsid(pid) for pid, _n, _g in parts["web"] + parts["worker"]
+    )
+    assert "serve: CPU priority (niceness): " in (stack.tmp / "serve.err").read_text()
 
 
 def descendants(pid: int) -> set[int]:

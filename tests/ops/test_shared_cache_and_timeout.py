@@ -1,9 +1,10 @@
-"""The API's tokens and accounts in the shared cache (the real Redis at 127.0.0.1:6379), and
-the statement timeout's settings on PostgreSQL (pg_sleep, in subprocesses: settings are read
-once per process).
+"""The API's tokens and accounts kept in each process and forgotten by every process through
+Redis pub/sub (the real Redis at 127.0.0.1:6379, and a redis-server of the test's own that it
+stops), and the statement timeout's settings on PostgreSQL (pg_sleep, in subprocesses:
+settings are read once per process).
 
-Two processes refusing a revoked token at once, through gunicorn, is test_serve.py's
-test_a_revoked_token_is_refused_by_every_worker_at_once."""
+Two processes refusing a revoked token at once: test_token_cache_processes.py, and through
+gunicorn test_serve.py's test_a_revoked_token_is_refused_by_every_worker_at_once."""
 
 import os
 import secrets
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
-from portal.api import auth
+from portal.api import auth, tokencache
 from portal.api.models import ApiToken
 from portal.api.services import revoke_tokens
 
@@ -22,18 +24,24 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 POSTGRES = os.environ.get("PORTAL_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 
 
-@pytest.fixture
-def shared(settings):
-    """The shared cache: REDIS_URL set, CACHES on the real Redis under a prefix of its own."""
-    url = "redis://127.0.0.1:6379/15"
+def use_redis(settings, url: str):
     settings.REDIS_URL = url
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": f"portal-test-{secrets.token_hex(4)}",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+
+
+@pytest.fixture
+def shared(settings):
+    """REDIS_URL set, CACHES on the real Redis under a prefix (and channel) of its own, this
+    process subscribed."""
+    use_redis(settings, "redis://127.0.0.1:6379/15")
+    assert tokencache.wait_subscribed(settings, auth._drop_local)
     yield cache
     cache.clear()
 
@@ -43,22 +51,118 @@ def lookup(api, token, number="4000"):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_token_is_kept_in_the_shared_cache_and_forgotten_when_revoked(
+def test_a_token_is_kept_in_the_process_and_forgotten_when_revoked(
     shared, api, account, make_token
 ):
     raw = make_token("oncall:read")
+    token = ApiToken.objects.get(token_hash=ApiToken.hash(raw))
     assert lookup(api, raw).status_code == 200
-    key = f"api:token:{ApiToken.hash(raw)}"
-    cached = shared.get(key)
-    assert cached is not None and cached.account_numbers == frozenset()
-    # The process's own dicts are not used: another worker reads the same entry.
-    assert auth._tokens == {}
+    assert auth._tokens[token.token_hash][1].pk == token.pk  # kept here, not asked of Redis
+    # Changed behind the portal's back (no signal, nothing published): the kept copy answers.
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert lookup(api, raw).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=None)
 
-    assert revoke_tokens(ApiToken.objects.filter(token_hash=ApiToken.hash(raw))) == 1
-    assert shared.get(key, "gone") == "gone"
+    assert revoke_tokens(ApiToken.objects.filter(pk=token.pk)) == 1
+    assert auth._tokens == {}
     response = lookup(api, raw)
     assert response.status_code == 401
     assert response.json() == {"detail": "Missing or invalid token."}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_from_another_process_drops_the_copies(
+    settings, shared, api, account, make_token
+):
+    import redis
+
+    raw = make_token("oncall:read")
+    assert lookup(api, raw).status_code == 200
+    assert auth._tokens
+    url, channel = tokencache.where(settings)
+    redis.Redis.from_url(url).publish(channel, "forget")  # as revoke_tokens elsewhere does
+    # The message is obeyed before the next request reads the copies: they are gone.
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert lookup(api, raw).status_code == 401
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of this test's own, which it may stop and start again on its port."""
+    import shutil
+    import socket
+    import time
+
+    import redis
+
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not os.path.exists(server):
+        pytest.skip("no redis-server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    running = []
+
+    def start():
+        process = subprocess.Popen(
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(tmp_path)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        running.append(process)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(url, socket_connect_timeout=0.5).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop():
+        for process in running:
+            process.terminate()
+            process.wait(10)
+        running.clear()
+
+    start()
+    yield url, start, stop
+    stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_subscription_drops_the_copies_and_they_wait_for_a_new_one(
+    settings, own_redis, api, account, make_token
+):
+    import time
+
+    url, start, stop = own_redis
+    use_redis(settings, url)
+    assert tokencache.wait_subscribed(settings, auth._drop_local)
+    raw = make_token("oncall:read")
+    token = ApiToken.objects.get(token_hash=ApiToken.hash(raw))
+    assert lookup(api, raw).status_code == 200
+    assert auth._tokens
+
+    stop()  # Redis goes away: the subscription is lost
+    listener = tokencache.listener(settings, auth._drop_local)
+    deadline = time.monotonic() + 5
+    while listener.live and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not listener.live and auth._tokens == {}
+    # Not subscribed: every request reads the database (changes made without a signal show).
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert lookup(api, raw).status_code == 401
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=None)
+    assert lookup(api, raw).status_code == 200
+    assert auth._tokens == {}  # nor kept meanwhile
+
+    start()  # back: subscribed again, the copies are used again
+    assert tokencache.wait_subscribed(settings, auth._drop_local, seconds=15)
+    assert lookup(api, raw).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert lookup(api, raw).status_code == 200  # the kept copy
 
 
 @pytest.mark.django_db(transaction=True)
@@ -107,6 +211,7 @@ def test_an_unreachable_shared_cache_is_passed_by(settings, api, account, make_t
     raw = make_token("oncall:read")
     assert lookup(api, raw).status_code == 200  # the database answered
     assert lookup(api, "not-a-token").status_code == 401
+    assert auth._tokens == {}  # never subscribed: nothing kept
 
 
 @pytest.mark.django_db
