@@ -152,3 +152,30 @@ def test_staff_remove_a_webhook_with_its_log(staff_client, account, hook, receiv
     assert not Webhook.objects.exists() and not WebhookDelivery.objects.exists()
     entry = AuditLog.objects.get(action="webhook.delete")
     assert entry.actor == "staffer" and entry.object_id == "platform"
+
+
+def test_staff_correcting_who_was_on_call_is_sent(
+    staff_client, account, hook, receiver, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from tests.oncall.helpers import seed_schedule
+
+    _schedule, first, _second, _anthony, luc = seed_schedule(account)  # 2023: the past
+    action = {"action": "correct_who_was_on_call", "_selected_action": [first.pk]}
+    with django_capture_on_commit_callbacks(execute=True):
+        r = staff_client.post(
+            reverse("admin:oncall_shift_changelist"),
+            {**action, "apply": "1", "contact": luc.pk, "past_reason": "Luc took the calls."},
+        )
+    assert r.status_code == 302
+    [got] = receiver.wait_for(1)
+    assert got.signature_ok
+    data = got.json["data"]
+    assert (data["action"], data["actor"], data["shift"]["id"]) == (
+        "assign",
+        "staffer",
+        "2023-04-24",
+    )
+    assert data["start"] == "2023-04-24T07:30:00-04:00"  # the whole shift, past included
+    assert data["after"][0]["contact"]["name"] == "Luc Lambert"
