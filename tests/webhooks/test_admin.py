@@ -174,7 +174,7 @@ def test_staff_correcting_who_was_on_call_is_sent(
     data = got.json["data"]
     assert (data["action"], data["actor"], data["shift"]["id"]) == (
         "assign",
-        "staffer",
+        "staff:staffer",
         "2023-04-24",
     )
     assert data["start"] == "2023-04-24T07:30:00-04:00"  # the whole shift, past included
