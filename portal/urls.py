@@ -17,6 +17,7 @@ account_patterns = [
     path("", include("portal.billing.urls")),
     path("", include("portal.stats.urls")),
     path("", include("portal.exports.urls")),
+    path("", include("portal.api.client_urls")),  # Settings: a client admin's API tokens
 ]
 
 urlpatterns = [

@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "api.provision.account": gettext_lazy("API: account provisioned"),
     "api.provision.contact": gettext_lazy("API: contact provisioned"),
     "api.provision.contact_deleted": gettext_lazy("API: contact removed"),
+    "api_token.create": gettext_lazy("API token created by a client admin"),
+    "api_token.revoke": gettext_lazy("API token revoked by a client admin"),
     "audit.export": gettext_lazy("Audit trail exported"),
     "billable.email": gettext_lazy("Billable calls e-mailed"),
     "billable.export": gettext_lazy("Billable calls exported"),

@@ -117,8 +117,16 @@ def settings_view(request, account_number):
         audit.record("password.change", request=request, account=request.account, obj=user)
         messages.success(request, _("Your password has been changed."))
         return redirect("settings", account_number=account_number)
+    return settings_page(request, form)
+
+
+def settings_page(request, form=None, **extra):
+    """The Settings page (a client page; not for staff viewing as the client). `extra`: what
+    another section's refused form gives it (the API tokens: portal.api.client_views)."""
+    form = form or PasswordChangeForm(request.user)
     two_factor = twofactor.settings_state(request.user, request_accounts(request))
-    return render(request, "accounts/settings.html", {"form": form, "two_factor": two_factor})
+    context = {"form": form, "two_factor": two_factor, **extra}
+    return render(request, "accounts/settings.html", context)
 
 
 @require_POST

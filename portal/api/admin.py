@@ -90,7 +90,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         data = form.cleaned_data
-        token, raw = create_token(data["name"], data["scope"], list(data["accounts"]))
+        token, raw = create_token(
+            data["name"], data["scope"], list(data["accounts"]), created_by=request.user
+        )
         obj.pk = token.pk
         obj.refresh_from_db()
         audit.record("token.create", request=request, obj=token, scope=token.scope)

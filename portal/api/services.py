@@ -1,4 +1,5 @@
-"""API tokens: created from the command line and the back office through one function."""
+"""API tokens: created from the command line, the back office and a client admin's Settings
+page (portal.api.client_tokens) through one function."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,15 +10,16 @@ from portal.api.models import ApiToken
 
 
 def create_token(
-    name: str, scope: str, account_numbers: list[str] | list[Account]
+    name: str, scope: str, account_numbers: list[str] | list[Account], created_by=None
 ) -> tuple[ApiToken, str]:
-    """Create a token; returns it and the raw secret, which is never stored."""
+    """Create a token; returns it and the raw secret, which is never stored. `created_by`:
+    the login that made it (the Settings page, the back office), None for the command."""
     if scope not in dict(ApiToken.SCOPES):
         raise ValueError(f"Unknown scope: {scope}")
     accounts = [
         a if isinstance(a, Account) else Account.objects.get(number=a) for a in account_numbers
     ]
-    token = ApiToken(name=name, scope=scope)
+    token = ApiToken(name=name, scope=scope, created_by=created_by)
     raw = token.set_new_token()
     token.save()
     token.accounts.set(accounts)

@@ -194,3 +194,17 @@ document.addEventListener("change", (event) => {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
   else wire();
 })();
+// --- a new API token's Copy button (hidden without scripts: the field can be selected) ---
+(() => {
+  const wire = () => document.querySelectorAll("[data-copy]").forEach((b) => {
+    const field = document.getElementById(b.dataset.copy);
+    if (!field || !navigator.clipboard) return;
+    b.hidden = false;
+    b.addEventListener("click", () => {
+      field.select();
+      navigator.clipboard.writeText(field.value).then(() => { b.textContent = b.dataset.copied; });
+    });
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
+  else wire();
+})();
