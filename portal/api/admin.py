@@ -58,13 +58,22 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["name", "scope", "accounts"]
-        return ["name", "scope", "accounts", "starts_with", "created", "last_used", "revoked_at"]
+        return [
+            "name",
+            "scope",
+            "accounts",
+            "starts_with",
+            "created",
+            "created_by",
+            "last_used",
+            "revoked_at",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
         # The secret cannot change; revoke this token and create another one instead.
-        return ["scope", "starts_with", "created", "last_used"]
+        return ["scope", "starts_with", "created", "created_by", "last_used"]
 
     @admin.display(description=text.PREFIX)
     def starts_with(self, obj: ApiToken) -> str:

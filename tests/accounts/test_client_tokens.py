@@ -354,6 +354,25 @@ def test_tokens_made_by_anyone_for_their_accounts_only_are_theirs(
         assert token.revoked_at is not None
 
 
+def test_a_token_made_in_the_back_office_says_our_team(make_user, account, member_client):
+    from tests.twofactor import staff_login
+
+    staff = make_user("staffer", is_staff=True, is_superuser=True)
+    response = staff_login(Client(), staff).post(
+        "/admin/api/apitoken/add/",
+        {"name": "Made by staff", "scope": "client", "accounts": [account.pk]},
+    )
+    assert response.status_code == 302
+    token = ApiToken.objects.get(name="Made by staff")
+    assert token.created_by == staff
+    page = member_client.get(SETTINGS).content.decode()
+    row = page[page.index("Made by staff") :].split("</tr>")[0]
+    assert "Our team" in row and "staffer" not in row
+    assert member_client.post(revoke_url(token)).status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
 def test_staff_viewing_as_the_client_are_refused(make_user, account, member_client):
     from tests.twofactor import staff_login
 
