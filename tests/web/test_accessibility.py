@@ -77,6 +77,8 @@ NOT_PAGES = {
     "inbox_poll": "an htmx fragment of new rows, swept as part of the inbox",
     "inbox_export": "a file (CSV / Excel)",
     "message_status": "an action (POST) that goes back to the message",
+    "message_confirm": "an action (POST) that goes back to the list or the message (its "
+    "answer in the list is a row, swept in tests/web/test_confirm_message.py)",
     "calls_excel": "a file (Excel)",
     "calls_download": "a file (ZIP of recordings)",
     "calls_email": "an action (POST) that goes back to the call log",

@@ -17,12 +17,15 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from portal.inbox.models import MessageEvent
 from tests.calls.helpers import make_message
 from tests.conftest import free_port
+from tests.twofactor import enrol, pass_code_step
 from tests.web.inbox_pages import WORDS, practice_messages, sign_in_and_open_inbox
+from tests.web.portal_pages import fill_sign_in, open_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -234,3 +237,40 @@ def test_a_confirmation_in_the_browser_reaches_the_platform_signed(
     local = event.at.astimezone(practice["today"].account.tz)
     assert data["at"] == local.isoformat() and body["at"] == local.isoformat()
     shoot(page, "confirm-webhook-fr")
+
+
+# --- Staff viewing the account as the client: refused where the button is -------------------
+
+
+def test_staff_viewing_as_the_client_are_refused_in_place(
+    new_page, live_server, practice, make_user, shoot, axe
+):
+    refused = "You are viewing this account as the client, read-only: nothing was changed."
+    staff = make_user("staffer", is_staff=True, is_superuser=True, language="en")
+    enrol(staff)
+    page = new_page()
+    page.goto(f"{live_server.url}/admin/")
+    fill_sign_in(page, "en", "staffer")
+    pass_code_step(page, staff, "en")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    account = practice["today"].account
+    page.goto(live_server.url + reverse("admin:accounts_account_view_as", args=[account.pk]))
+    page.get_by_label("Reason").fill("Ticket 88: the client asks about Confirm")
+    page.get_by_role("button", name="View as client").click()
+    page.wait_for_url(re.compile(r"/a/4000/$"))
+    open_section(page, "en", "Inbox / Messages", False)
+
+    # In the list: the refusal shows beside the list (htmx), the row keeps its button.
+    row(page, "2598662").get_by_role("button", name="Confirm").click()
+    expect(page.locator("#confirm-answer [role=alert]")).to_have_text(refused)
+    expect(row(page, "2598662").get_by_role("button", name="Confirm")).to_be_visible()
+    axe(page)
+    # On the message's page: the same, under the button.
+    row(page, "2598662").get_by_role("link", name="RENDEZ-VOUS").click()
+    page.wait_for_url("**/messages/2598662/**")
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    expect(page.locator("#confirm-answer [role=alert]")).to_have_text(refused)
+    expect(page.get_by_role("button", name="Confirm", exact=True)).to_be_visible()
+    shoot(page, "confirm-view-as-refused")
+    axe(page)
+    assert not confirmed(practice["today"])

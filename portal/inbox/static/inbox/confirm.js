@@ -4,7 +4,9 @@
 // message in the page's answer area; any other failed answer sends the form again the plain
 // way, so that the browser shows the portal's own page for it.
 document.addEventListener("htmx:beforeSwap", (event) => {
-  const form = event.target.closest && event.target.closest("form.confirm-form");
+  // (The event fires on the swap's target, the row or the page: the form is the request's elt.)
+  const elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+  const form = elt && elt.closest && elt.closest("form.confirm-form");
   const status = event.detail.xhr.status;
   if (!form || status < 400) return;
   const area = document.getElementById("confirm-answer");
