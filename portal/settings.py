@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "portal.billing",
     "portal.stats",
     "portal.api",
+    "ninja",  # the API docs page's Swagger UI from our own static files (not a CDN: the CSP)
     "portal.ops",  # health, readiness, metrics, JSON logs (make serve)
     "portal.exports",  # long exports made in the background (progress, download)
     "portal.webhooks",  # webhooks out: the portal tells the platform (signed, retried)

@@ -45,6 +45,21 @@ def _serve_static_files_as_in_production():
 _serve_static_files_as_in_production()
 
 
+def _uncollected(manifest: Path) -> bool:
+    """Whether a static file of an installed app (a new app's, e.g. ninja's Swagger UI) is
+    missing from the manifest: their files are older than the manifest."""
+    import json
+
+    from django.contrib.staticfiles.finders import get_finders
+
+    collected = json.loads(manifest.read_text()).get("paths", {})
+    return any(
+        path not in collected
+        for finder in get_finders()
+        for path, _storage in finder.list(["CVS", ".*", "*~"])
+    )
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _collected_static_files():
     """Pages name static files by their hash (the manifest collectstatic writes; `make` runs
@@ -59,7 +74,7 @@ def _collected_static_files():
     with open(Path(settings.STATIC_ROOT) / ".collect.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         newest = max((p.stat().st_mtime for p in _static_sources()), default=0)
-        if not manifest.exists() or manifest.stat().st_mtime < newest:
+        if not manifest.exists() or manifest.stat().st_mtime < newest or _uncollected(manifest):
             from django.core.management import call_command
 
             call_command("collectstatic", interactive=False, verbosity=0)
