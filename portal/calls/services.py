@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from portal.accounts.models import Account
 from portal.calls import rollups
+from portal.calls.callerid import with_caller_id
 from portal.calls.models import Agent, Call, Recording
 from portal.ingest import (
     MAX_INT,
@@ -411,7 +412,7 @@ def find_calls(
 
         # "(514) 775-3875" finds 5147753875, as the platform sends caller IDs.
         wanted = phone_digits(f.caller_id.strip()) or f.caller_id.strip()
-        qs = qs.filter(caller_id__contains=wanted)
+        qs = with_caller_id(qs, wanted)
     if f.account_number.strip():
         qs = qs.filter(account__number=f.account_number.strip())
     if f.billing_number.strip():
@@ -449,7 +450,25 @@ def split_recent(qs: QuerySet[Call], now: dt.datetime | None = None):
 def totals(qs: QuerySet[Call]) -> dict[str, Any]:
     """How many calls and their total duration in minutes, one decimal (the WebPortal's)."""
     agg = qs.order_by().aggregate(n=Count("account_id"), ms=Sum("duration_ms"))
-    return {"count": agg["n"], "minutes": round((agg["ms"] or 0) / 60000, 1)}
+    return _totals(agg["n"], agg["ms"])
+
+
+def _totals(n: int, ms: int | None) -> dict[str, Any]:
+    return {"count": n, "minutes": round((ms or 0) / 60000, 1)}
+
+
+def split_totals(qs: QuerySet[Call], now: dt.datetime | None = None) -> tuple[dict, dict]:
+    """`totals` of split_recent's two sections, from one query: one pass over the calls
+    found (a caller-ID search reads its index once, not once a section)."""
+    now = now or timezone.now()
+    recent = Q(started_at__gte=now - dt.timedelta(days=RECENT_DAYS))
+    agg = qs.order_by().aggregate(
+        n=Count("account_id", filter=recent),
+        ms=Sum("duration_ms", filter=recent),
+        archive_n=Count("account_id", filter=~recent),
+        archive_ms=Sum("duration_ms", filter=~recent),
+    )
+    return _totals(agg["n"], agg["ms"]), _totals(agg["archive_n"], agg["archive_ms"])
 
 
 def call_for(accounts: Iterable[Account], call_id: str, now: dt.datetime | None = None):
@@ -469,8 +488,8 @@ def format_hms(ms: int) -> str:
 
 def total_minutes(qs: QuerySet[Call], now: dt.datetime | None = None) -> float:
     """The Call Log's "Total Duration": its two sections' totals added, as the page shows it."""
-    recent, archive = split_recent(qs, now)
-    return round(totals(recent)["minutes"] + totals(archive)["minutes"], 1)
+    recent, archive = split_totals(qs, now)
+    return round(recent["minutes"] + archive["minutes"], 1)
 
 
 def has_recording(call: Call) -> bool:

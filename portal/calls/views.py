@@ -29,7 +29,7 @@ from portal.calls.services import (
     recording_exists,
     recording_response,
     split_recent,
-    totals,
+    split_totals,
     zip_recordings,
 )
 from portal.exports import services as exports
@@ -62,10 +62,16 @@ def add_row_urls(calls: list[Call]) -> None:
         call.urls = {name: make(call.account.number, call.call_id) for name, make in makers.items()}
 
 
-def _section(request, qs, page_param: str) -> dict:
+def _section(request, qs, page_param: str, sums: dict) -> dict:
     page = _page(request, page_param)
     offset = (page - 1) * PAGE_SIZE
-    rows = list(qs.select_related("account", "agent", "recording")[offset : offset + PAGE_SIZE + 1])
+    rows = []
+    # Counted first: a section with no call at this page (the archive of the last hour, most
+    # often) is not searched a second time for its rows.
+    if sums["count"] > offset:
+        rows = list(
+            qs.select_related("account", "agent", "recording")[offset : offset + PAGE_SIZE + 1]
+        )
     add_row_urls(rows[:PAGE_SIZE])
     query = request.GET.copy()
     query.pop(page_param, None)
@@ -75,7 +81,7 @@ def _section(request, qs, page_param: str) -> dict:
         "has_next": len(rows) > PAGE_SIZE,
         "param": page_param,
         "query": query.urlencode(),
-        **totals(qs),
+        **sums,
     }
 
 
@@ -85,10 +91,12 @@ def calls(request, account_number):
     recent = archive = None
     if form.is_valid():
         accounts = form.chosen_accounts()
-        qs = find_calls(accounts, form.to_filter())
-        recent_qs, archive_qs = split_recent(qs)
-        recent = _section(request, recent_qs, "p")
-        archive = _section(request, archive_qs, "ap")
+        now = timezone.now()
+        qs = find_calls(accounts, form.to_filter(), now)
+        recent_qs, archive_qs = split_recent(qs, now)
+        recent_sums, archive_sums = split_totals(qs, now)
+        recent = _section(request, recent_qs, "p", recent_sums)
+        archive = _section(request, archive_qs, "ap", archive_sums)
         audit.read(
             request,
             "call.search",
