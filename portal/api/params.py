@@ -33,5 +33,16 @@ def bound(which: str, meaning: str = DATE_OR_AWARE):
     return Query(None, max_length=64, description=f"{which}: {meaning}")
 
 
+# A number of seconds past any call's length (about 31 years): a bound, not a computation's
+# overflow.
+MAX_SECONDS = 1_000_000_000
+
+
 def seconds(description: str):
-    return Query(None, ge=0, allow_inf_nan=False, description=description)
+    return Query(
+        None,
+        ge=0,
+        le=MAX_SECONDS,
+        allow_inf_nan=False,
+        description=f"{description}; 0 to {MAX_SECONDS}",
+    )

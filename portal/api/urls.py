@@ -235,7 +235,9 @@ def _complete_operation(operation: dict) -> None:
     from ninja.openapi.schema import responses as phrases
 
     # ninja keys the responses by number, openapi_extra by text: one key each, as text.
-    answers = {str(status): answer for status, answer in operation.get("responses", {}).items()}
+    answers: dict = {}
+    for status, answer in operation.get("responses", {}).items():
+        answers.setdefault(str(status), {}).update(answer)
     operation["responses"] = answers
     error_ref = {"$ref": "#/components/schemas/ErrorOut"}
     for status in COMMON_ERRORS:

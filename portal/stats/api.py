@@ -104,7 +104,7 @@ BOUND = (
     "without: read in each account's time zone); years 1900 to 2999"
 )
 TIME_OF_DAY = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
-NUMBERS = r"^\s*[0-9]+(\s*,\s*[0-9]+)*\s*$"
+NUMBERS = r"^\s*[0-9]{1,9}(\s*,\s*[0-9]{1,9})*\s*$"
 
 
 def _numbers(description: str):

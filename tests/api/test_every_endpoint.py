@@ -35,6 +35,10 @@ def allowed_scopes(method: str, path: str) -> set[str]:
         return {"oncall:read", "client"}
     if path == "/api/v1/statistics" or path.rsplit("/", 1)[1] in CLIENT_READING:
         return {"client", "ingest"}
+    if method == "get" and path.endswith("/calls/{call_id}/recording"):
+        return {"client", "ingest"}
+    if path.startswith("/api/v1/webhooks"):
+        return {"provision"}
     if method in ("put", "delete"):
         return {"provision"}
     return set(SCOPES)  # not in the contract: not checked here
