@@ -94,6 +94,9 @@ NOT_PAGES = {
     "two_factor_codes_account": "shown once after new codes; axe in tests/web/test_two_factor.py",
     "two_factor_new_codes": "an action (POST) that leads to the new recovery codes",
     "two_factor_off": "an action (POST) that goes back to Settings",
+    "client_token_create": "an action (POST) that goes back to Settings (the new token shown "
+    "once on Settings, swept in tests/web/test_client_tokens.py)",
+    "client_token_revoke": "an action (POST) that goes back to Settings",
     "export_job": "one background export's page; axe in tests/tasks/test_exports_browser.py "
     "and tests/web/test_background_exports.py",
     "export_download": "a file (the background export's)",
