@@ -354,6 +354,12 @@ PORTAL_TASK_RETRY_SECONDS = int(os.environ.get("PORTAL_TASK_RETRY_SECONDS", 30))
 # tried again after PORTAL_WEBHOOK_RETRY_SECONDS, doubled each time up to an hour, for 24 hours.
 PORTAL_WEBHOOK_TIMEOUT = float(os.environ.get("PORTAL_WEBHOOK_TIMEOUT", 5))
 PORTAL_WEBHOOK_RETRY_SECONDS = int(os.environ.get("PORTAL_WEBHOOK_RETRY_SECONDS", 30))
+# Without a task queue (tasks in-process) the serving process's own thread makes the later
+# tries (portal/webhooks/retrier.py); 0 leaves them to `manage.py send_webhooks` (cron). A test
+# run starts it only where a test asks.
+PORTAL_WEBHOOK_RETRY_IN_PROCESS = env_bool(
+    "PORTAL_WEBHOOK_RETRY_IN_PROCESS", "PYTEST_VERSION" not in os.environ
+)
 
 # Long exports (portal.exports): above these a workbook or zip is made in the background, the
 # page showing its progress, then Download; the file is kept this many hours.

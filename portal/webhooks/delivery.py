@@ -146,14 +146,14 @@ def attempt(delivery_id, *, force: bool = False) -> WebhookDelivery | None:
     return d
 
 
-def due(limit: int = 500) -> list[str]:
-    """The pending deliveries whose next try has come (the beat sends them again); failed
-    on the spot those past their last moment that were never tried since."""
+def due(limit: int = 500, early: dt.timedelta = EARLY) -> list[str]:
+    """The pending deliveries whose next try has come (the beat sends them again), or comes
+    within `early`."""
     now = clock.now()
     return [
         str(pk)
         for pk in WebhookDelivery.objects.filter(
-            status=WebhookDelivery.PENDING, next_try_at__lte=now + EARLY
+            status=WebhookDelivery.PENDING, next_try_at__lte=now + early
         )
         .order_by("next_try_at")
         .values_list("pk", flat=True)[:limit]

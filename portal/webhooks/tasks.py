@@ -6,8 +6,8 @@ in the database); `retry_due_webhooks` (the beat, every minute)
 queues every pending delivery whose next try has passed, so a delivery outlives a worker's
 restart or a flushed Redis. Both may reach the same delivery: whoever claims it first sends
 it, the other finds it in flight and does nothing. Without REDIS_URL they run in the caller
-and never raise into it: a failed try is recorded on the delivery, which waits for the next
-`retry_due_webhooks` (`manage.py send_webhooks`).
+and never raise into it: a failed try is recorded on the delivery, whose next try the serving
+process's own thread makes (portal.webhooks.retrier; or `manage.py send_webhooks`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,11 @@ def deliver_webhook(self, delivery_id: str, force: bool = False) -> str | None:
     d = attempt(delivery_id, force=force)
     if d is None:
         return None
-    if d.status == WebhookDelivery.PENDING and d.next_try_at and not self.request.is_eager:
+    if d.status == WebhookDelivery.PENDING and self.request.is_eager:
+        from portal.webhooks import retrier
+
+        retrier.wake()  # in-process: this process's thread makes the next try
+    elif d.status == WebhookDelivery.PENDING and d.next_try_at:
         countdown = max((d.next_try_at - clock.now()).total_seconds(), 0)
         if countdown < QUEUED_RETRY_MAX:
             deliver_webhook.apply_async((str(d.id),), countdown=countdown)

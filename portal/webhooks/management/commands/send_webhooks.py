@@ -1,5 +1,6 @@
 """Try every pending webhook delivery whose next try has come, here and now (what the beat's
-`retry_due_webhooks` does through the queue): for a portal without REDIS_URL, from cron."""
+`retry_due_webhooks` does through the queue, and without REDIS_URL the serving process's own
+thread, portal.webhooks.retrier): by hand, or from cron where that thread is turned off."""
 
 from django.core.management.base import BaseCommand
 
@@ -10,7 +11,8 @@ from portal.webhooks.models import WebhookDelivery
 class Command(BaseCommand):
     help = (
         "Send the pending webhook deliveries whose next try has come (the beat does it every "
-        "minute with REDIS_URL; without it, run this from cron); print what happened."
+        "minute with REDIS_URL, the portal's own process without it; run this from cron when "
+        "PORTAL_WEBHOOK_RETRY_IN_PROCESS=0); print what happened."
     )
 
     def add_arguments(self, parser):
