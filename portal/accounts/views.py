@@ -194,6 +194,8 @@ def page_not_found(request, exception=None):
     """One 404 for a missing page and for another account's page; JSON under /api/."""
     from django.http import JsonResponse
 
+    from portal.api.errors import NOT_FOUND
+
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": NOT_FOUND}, status=404)
     return render(request, "404.html", status=404)

@@ -85,7 +85,10 @@ def read_body(request, content_type: str) -> str:
     """The body as text: 415 for another Content-Type, 413 past the body limit."""
     if request.content_type != content_type:
         raise ApiError(
-            415, f"Expected Content-Type {content_type}, not {request.content_type or 'none'}."
+            415,
+            wording.WRONG_CONTENT_TYPE.format(
+                expected=content_type, got=request.content_type or "none"
+            ),
         )
     raw = raw_body(request)
     charset = request.content_params.get("charset") or "utf-8"

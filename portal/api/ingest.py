@@ -198,22 +198,31 @@ def put_recording(request, call_id: str):
     call = Call.objects.select_related("account").filter(call_id=call_id).first()
     if call is None:
         raise ApiError(404, wording.unknown("call", call_id))
+    content_type = (request.META.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    if content_type not in Recording.FORMATS:
+        raise ApiError(
+            415,
+            wording.WRONG_CONTENT_TYPE.format(
+                expected=", ".join(Recording.FORMATS), got=content_type or "none"
+            ),
+        )
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0) or None
     except ValueError:
         length = None
+    max_bytes = settings.PORTAL["RECORDING_MAX_BYTES"]
     try:
         outcome = store_recording(
             call,
             request,
             request.META.get("CONTENT_TYPE", ""),
-            settings.PORTAL["RECORDING_MAX_BYTES"],
+            max_bytes,
             length,
         )
     except UnsupportedMedia as exc:
         raise ApiError(415, str(exc)) from None
-    except TooLarge as exc:
-        raise ApiError(413, str(exc)) from None
+    except TooLarge:
+        raise ApiError(413, wording.BODY_TOO_LARGE.format(limit=max_bytes)) from None
     except StorageFailed as exc:
         raise ApiError(507, str(exc)) from None
     recording = Recording.objects.get(call=call)

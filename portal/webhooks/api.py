@@ -99,7 +99,7 @@ def list_webhooks(request):
 
 @router.put(
     "/webhooks/{webhook_id}",
-    response={200: WebhookAnswer, **errors(400, 401, 403, 413, 422)},
+    response={200: WebhookAnswer, **errors(400, 401, 403, 409, 413, 422)},
     openapi_extra=documented(PROVISION, body="WebhookIn"),
     summary="Create or replace a webhook",
 )
