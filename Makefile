@@ -69,7 +69,8 @@ run: install
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Debian's redis-server for the task queue's tests (tests/tasks/ start one when no Redis answers).
+# Debian's redis-server for the suite's cache and task queue (tests/taskqueue.py: the local Redis
+# at 127.0.0.1:6379, else one the run starts on a free port; without any, tasks run in-process).
 redis:
 	@command -v redis-server >/dev/null 2>&1 || test -x /usr/bin/redis-server || { apt-get update -qq && apt-get install -y -qq redis-server; }
 

@@ -313,11 +313,9 @@ PORTAL_METRICS_TOKEN = os.environ.get("PORTAL_METRICS_TOKEN", "")
 # raised there (make run needs nothing more).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
-# A test run stays in-process even with REDIS_URL (tests/tasks/ start real workers and send
-# to them); PORTAL_TASKS_IN_PROCESS=0 or 1 decides either way.
-CELERY_TASK_ALWAYS_EAGER = env_bool(
-    "PORTAL_TASKS_IN_PROCESS", not REDIS_URL or "PYTEST_VERSION" in os.environ
-)
+# PORTAL_TASKS_IN_PROCESS=0 or 1 decides either way. (A test run sets its own queue and worker
+# on Redis, or runs in-process when it has none: tests/taskqueue.py.)
+CELERY_TASK_ALWAYS_EAGER = env_bool("PORTAL_TASKS_IN_PROCESS", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("PORTAL_TASK_QUEUE", "portal")
 CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"

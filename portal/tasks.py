@@ -48,16 +48,33 @@ class PortalTask(Task):
         return super().retry(args=args, kwargs=kwargs, exc=exc, throw=throw, **options)
 
 
-def enqueue(task, *args, **kwargs):
-    """Send `task` to the queue; when the queue cannot be reached (Redis down), run it here
-    and now instead, its failure raised to the caller. Without REDIS_URL it runs here anyway."""
-    from kombu.exceptions import OperationalError
+def enqueue(task, *args, **kwargs) -> None:
+    """Send `task` to the queue once the caller's transaction commits (at once outside one;
+    Django's transaction.on_commit, as pretix's TransactionAwareTask): the worker then reads
+    what the caller wrote, and a change rolled back sends nothing. When the queue cannot be
+    reached (Redis down) it runs here and now instead, its failure raised to the caller;
+    without REDIS_URL it runs here anyway. Inside a transaction that failure is raised when
+    the transaction commits (the change stays)."""
+    from django.db import transaction
 
-    try:
-        return task.delay(*args, **kwargs)
-    except OperationalError:
-        log.warning("Task queue unreachable: %s run in this process", task.name)
-        return task.apply(args=args, kwargs=kwargs, throw=True)
+    transaction.on_commit(_Send(task, args, kwargs))
+
+
+class _Send:
+    """What enqueue hands to transaction.on_commit (the tests' conftest recognises it: their
+    own transaction, rolled back at the end, stands for none)."""
+
+    def __init__(self, task, args, kwargs):
+        self.task, self.args, self.kwargs = task, args, kwargs
+
+    def __call__(self):
+        from kombu.exceptions import OperationalError
+
+        try:
+            return self.task.delay(*self.args, **self.kwargs)
+        except OperationalError:
+            log.warning("Task queue unreachable: %s run in this process", self.task.name)
+            return self.task.apply(args=self.args, kwargs=self.kwargs, throw=True)
 
 
 # E-mails ----------------------------------------------------------------------------------

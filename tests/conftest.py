@@ -45,6 +45,71 @@ def _serve_static_files_as_in_production():
 _serve_static_files_as_in_production()
 
 
+# --- The task queue and the cache on Redis (tests/taskqueue.py) --------------------------
+
+
+def pytest_configure(config):
+    from tests import taskqueue
+
+    taskqueue.choose()  # the controller chooses; xdist workers read its choice
+    taskqueue.configure()
+    taskqueue.commit_as_in_production()
+
+
+def pytest_unconfigure(config):
+    from tests import taskqueue
+
+    taskqueue.stop_server()  # only the process that started a redis-server has one
+
+
+def pytest_report_header(config):
+    from tests import taskqueue
+
+    return [taskqueue.header()]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _task_worker():
+    """This process's embedded Celery worker (tests/taskqueue.py), when there is a Redis."""
+    from tests import taskqueue
+
+    if not taskqueue.REDIS_URL:
+        yield None
+        return
+    with taskqueue.start_worker() as worker:
+        yield worker
+
+
+@pytest.fixture(autouse=True)
+def _tasks_and_cache_per_test(_task_worker):
+    """Each test's tasks have run when it ends (those sent for later are revoked), and the
+    cache is empty for the next test."""
+    from tests import taskqueue
+
+    yield
+    taskqueue.end_of_test()
+    taskqueue.clear_cache()
+
+
+@pytest.fixture
+def tasks_in_process(settings):
+    """Tasks run in the caller (eager), as without Redis: a failure is raised there."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def tasks_done():
+    """tasks_done(): wait until this process's queued tasks have run."""
+    from tests import taskqueue
+
+    return taskqueue.tasks_done
+
+
 def _uncollected(manifest: Path) -> bool:
     """Whether a static file of an installed app (a new app's, e.g. ninja's Swagger UI) is
     missing from the manifest: their files are older than the manifest."""

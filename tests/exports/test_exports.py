@@ -1,6 +1,6 @@
 """Long exports in the background (portal.exports): above the threshold "Open in Excel" and
-"Download selected" start a job; without REDIS_URL (the tests' default) it runs during the
-request, so the job page shows Download at once. Its progress, its download (the login's
+"Download selected" start a job; the suite's worker (tests/taskqueue.py) runs it before the
+request answers, as in-process tasks do without REDIS_URL, so the job page shows Download at once. Its progress, its download (the login's
 own, audited as the export), its failure on a full disk, and the nightly purge."""
 
 import datetime as dt

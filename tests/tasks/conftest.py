@@ -18,7 +18,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3" and not _db.get("TEST", {}).get
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -52,6 +51,11 @@ def redis_url(tmp_path_factory):
     as `make test` installs it); else the task queue's tests are skipped, saying why."""
     import shutil
 
+    from tests import taskqueue
+
+    if taskqueue.REDIS_URL:  # the suite's own (tests/taskqueue.py)
+        yield taskqueue.REDIS_URL
+        return
     if _answers(REDIS_URL):
         yield REDIS_URL
         return
@@ -164,14 +168,7 @@ class Queue:
             r.delete(*keys)
 
 
-def use_broker(app, conf: dict) -> None:
-    """This process's Celery app sends to (or stops sending to) the test Redis."""
-    app.conf.update(conf)
-    app._pool = None
-    if "amqp" in app.__dict__:
-        app.__dict__["amqp"]._producer_pool = None
-    app._backend_cache = None
-    app._local = threading.local()
+from tests.taskqueue import use_broker  # noqa: E402, F401 (this module's since before)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
-"""Without REDIS_URL (this test process) the same tasks run in-process, in the caller, at once:
-`make run` needs no worker. A mail server's failure reaches the page at once, tried once.
-And the schedule the beat runs is the project's own, in code."""
+"""Without REDIS_URL the same tasks run in-process, in the caller, at once: `make run` needs no
+worker. A mail server's failure reaches the page at once, tried once. And the schedule the beat
+runs is the project's own, in code. (The rest of the suite sends its tasks through Redis when
+there is one, tests/taskqueue.py: this module forces the in-process mode, `tasks_in_process`.)"""
 
 import datetime as dt
 import json
@@ -23,7 +24,7 @@ from tests.calls.helpers import make_call, make_message
 from tests.conftest import free_port
 from tests.stats.smtp import smtp_inbox  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 def celery_conf(**env) -> dict:
@@ -60,7 +61,8 @@ def test_without_redis_url_tasks_run_in_the_caller():
         "result_backend": url,
         "task_acks_late": True,
     }
-    # This test run: in-process whatever REDIS_URL says (tests/tasks/ start their workers).
+    # A test run forces it with PORTAL_TASKS_IN_PROCESS=1 (this module, the fixture).
+    assert celery_conf(REDIS_URL=url, PORTAL_TASKS_IN_PROCESS="1")["task_always_eager"] is True
     assert app.conf.task_always_eager and app.conf.task_eager_propagates
 
 

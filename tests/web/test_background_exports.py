@@ -1,5 +1,6 @@
-"""In a real browser, the task queue in the portal's own process (no REDIS_URL): above the
-threshold (lowered for the test) the export's page shows Download at once. The Messages'
+"""In a real browser, the task run by the suite's worker before the page answers
+(tests/taskqueue.py; in-process without Redis): above the threshold (lowered for the test) the
+export's page shows Download at once. The Messages'
 Excel button (its download script follows the answer to the export's page), and the Call
 Log's "Open in Excel" with JavaScript off; English on a desktop, French on a phone, axe."""
 
