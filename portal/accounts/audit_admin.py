@@ -64,12 +64,14 @@ class ActionFilter(admin.SimpleListFilter):
         if account is not None:
             qs = qs.filter(account=account)
         actions = qs.order_by().values_list("action", flat=True).distinct()
-        labelled = [(a, auditing.action_label(a)) for a in actions]
+        # An action once written under another name is one choice (auditing.FORMER_NAMES).
+        current = {auditing.current_name(a) for a in actions}
+        labelled = [(a, auditing.action_label(a)) for a in current]
         return sorted(labelled, key=lambda pair: str(pair[1]).casefold())
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(action=self.value())
+            return queryset.filter(action__in=auditing.names_of(self.value()))
         return queryset
 
 

@@ -36,8 +36,6 @@ ACTION_LABELS = {
     "api.provision.account": gettext_lazy("API: account provisioned"),
     "api.provision.contact": gettext_lazy("API: contact provisioned"),
     "api.provision.contact_deleted": gettext_lazy("API: contact removed"),
-    "api_token.create": gettext_lazy("API token created by a client admin"),
-    "api_token.revoke": gettext_lazy("API token revoked by a client admin"),
     "audit.export": gettext_lazy("Audit trail exported"),
     "billable.email": gettext_lazy("Billable calls e-mailed"),
     "billable.export": gettext_lazy("Billable calls exported"),
@@ -120,8 +118,27 @@ _VALUES = [
 ]
 
 
+# Names an action was once written under: read (labelled, filtered) as the one it is now, the
+# rows themselves kept as they were written. (The Settings page's API tokens wrote
+# "api_token.*" for a day; the back office and create_api_token always wrote "token.*".)
+FORMER_NAMES = {
+    "api_token.create": "token.create",
+    "api_token.revoke": "token.revoke",
+}
+
+
+def current_name(action: str) -> str:
+    return FORMER_NAMES.get(action, action)
+
+
+def names_of(action: str) -> list[str]:
+    """`action` and every name it was once written under (to filter the stored rows)."""
+    action = current_name(action)
+    return [action, *sorted(old for old, new in FORMER_NAMES.items() if new == action)]
+
+
 def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
+    label = ACTION_LABELS.get(current_name(action))
     return str(label) if label is not None else action
 
 

@@ -7,8 +7,9 @@ administer. Tokens of other scopes (the platform's ingest, provisioning, on-call
 the answering service's and stay out of their sight.
 
 Both gestures go through `portal.api.services` (`create_token`, `revoke_tokens`: the command
-and the back office use them too) and are audited once per account (`api_token.create`,
-`api_token.revoke`) with the token's name, never its value.
+and the back office use them too) and are audited once per account (`token.create`,
+`token.revoke`, as the back office and create_api_token name them) with the token's name,
+never its value.
 """
 
 from django import forms
@@ -129,7 +130,7 @@ def create(user, name: str, accounts, request=None) -> tuple[ApiToken, str]:
         token, raw = services.create_token(name, ApiToken.CLIENT, locked, created_by=user)
         for account in locked:
             audit.record(
-                "api_token.create",
+                "token.create",
                 request=request,
                 user=user,
                 account=account,
@@ -153,7 +154,7 @@ def revoke(user, token_id, request=None) -> ApiToken | None:
             numbers = sorted(token.accounts.values_list("number", flat=True))
             for account in token.accounts.order_by("number"):
                 audit.record(
-                    "api_token.revoke",
+                    "token.revoke",
                     request=request,
                     user=user,
                     account=account,

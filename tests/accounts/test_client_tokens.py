@@ -180,8 +180,8 @@ def test_create_and_revoke_are_audited_without_the_token_value(member_client, me
     raw = token_of(make(member_client))
     token = ApiToken.objects.get(scope="client")
     member_client.post(revoke_url(token))
-    (created,) = AuditLog.objects.filter(action="api_token.create")
-    (revoked,) = AuditLog.objects.filter(action="api_token.revoke")
+    (created,) = AuditLog.objects.filter(action="token.create")
+    (revoked,) = AuditLog.objects.filter(action="token.revoke")
     for entry in (created, revoked):
         assert entry.user == member and entry.actor == "member"
         assert entry.account.number == "4000"
@@ -193,7 +193,7 @@ def test_create_and_revoke_are_audited_without_the_token_value(member_client, me
     assert raw not in caplog.text
     # Revoking again changes nothing and records nothing.
     member_client.post(revoke_url(token))
-    assert AuditLog.objects.filter(action="api_token.revoke").count() == 1
+    assert AuditLog.objects.filter(action="token.revoke").count() == 1
 
 
 def test_a_token_for_several_accounts_is_recorded_on_each(make_user, account, other_account):
@@ -203,7 +203,7 @@ def test_a_token_for_several_accounts_is_recorded_on_each(make_user, account, ot
     raw = token_of(make(c, accounts=("4000", "5000")))
     token = ApiToken.objects.get(token_hash=ApiToken.hash(raw))
     assert sorted(a.number for a in token.accounts.all()) == ["4000", "5000"]
-    entries = AuditLog.objects.filter(action="api_token.create").order_by("account__number")
+    entries = AuditLog.objects.filter(action="token.create").order_by("account__number")
     assert [e.account.number for e in entries] == ["4000", "5000"]
 
 
@@ -249,7 +249,7 @@ def test_bad_input_gets_a_message_and_makes_nothing(
     assert "Change your password" in page  # the Settings page, with the form's errors
     assert not TOKEN_VALUE.search(page)
     assert not ApiToken.objects.exists()
-    assert not AuditLog.objects.filter(action="api_token.create").exists()
+    assert not AuditLog.objects.filter(action="token.create").exists()
 
 
 def test_a_name_of_100_characters_is_taken(member_client):
@@ -389,4 +389,42 @@ def test_staff_viewing_as_the_client_are_refused(make_user, account, member_clie
     assert ApiToken.objects.count() == 1
     token.refresh_from_db()
     assert token.revoked_at is None
-    assert not AuditLog.objects.filter(action__startswith="api_token.", user=staff).exists()
+    assert not AuditLog.objects.filter(action__startswith="token.", user=staff).exists()
+
+
+def test_one_gesture_one_audit_name_older_entries_read_the_same(
+    make_user, account, member, member_client
+):
+    """The page writes `token.create` / `token.revoke`, as the back office and the command do;
+    entries written under the page's first names (`api_token.*`) are kept as they were and
+    read, labelled and filtered as the same action."""
+    from django.utils import translation
+
+    from portal.accounts import audit, auditing
+    from portal.accounts.audit_admin import ActionFilter
+    from tests.twofactor import staff_login
+
+    older = audit.record("api_token.create", user=member, account=account, name="Old sync")
+    token_of(make(member_client))
+    newer = AuditLog.objects.get(action="token.create")
+    for language, words in (("en", "API token created"), ("fr", "Jeton d’API créé")):
+        with translation.override(language):
+            assert auditing.action_label(older.action) == auditing.action_label(newer.action)
+            assert auditing.action_label("api_token.revoke") == auditing.action_label(
+                "token.revoke"
+            )
+            assert auditing.action_label(older.action) == words
+    older.refresh_from_db()
+    assert older.action == "api_token.create"  # the row itself is never rewritten
+
+    staff = make_user("staffer", is_staff=True, is_superuser=True)
+    page = staff_login(Client(), staff).get("/admin/accounts/auditlog/?action=token.create")
+    assert page.status_code == 200
+    [actions] = [f for f in page.context["cl"].filter_specs if isinstance(f, ActionFilter)]
+    choices = [value for value, _ in actions.lookup_choices]
+    assert "token.create" in choices and "api_token.create" not in choices  # one choice
+    shown = {e.pk for e in page.context["cl"].result_list}
+    assert {older.pk, newer.pk} <= shown
+    assert all(
+        e.action in ("token.create", "api_token.create") for e in page.context["cl"].result_list
+    )
