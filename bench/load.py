@@ -314,7 +314,7 @@ def priorities() -> str:
     sys.path.insert(0, str(ROOT))
     from portal.ops import priority
 
-    nices = priority.nicenesses(os.environ)
+    nices, _raised = priority.plan(priority.nicenesses(os.environ))
     return ", ".join(f"{part} {nice}" for part, nice in nices.items())
 
 
@@ -324,7 +324,7 @@ def load_generator_priority() -> str:
     sys.path.insert(0, str(ROOT))
     from portal.ops import priority
 
-    priority.enter(priority.nicenesses(os.environ)["dispatch"])
+    priority.enter(priority.plan(priority.nicenesses(os.environ))[0]["dispatch"])
     nice, group = priority.effective(os.getpid())
     return f"niceness {nice}, session {group}"
 

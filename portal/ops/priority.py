@@ -6,7 +6,7 @@ a niceness before it runs (`enter`, in the child between fork and exec, so every
 forks inherits it):
 
     DISPATCH_NICE  (-5)  the dispatch pool, and nginx and redis-server (on the look-up's path)
-    WEB_NICE        (5)  the client pages' pool
+    WEB_NICE        (0)  the client pages' pool
     WORKER_NICE    (10)  the Celery worker and beat
 
 Linux counts a niceness in three places, and each is set:
@@ -19,9 +19,10 @@ Linux counts a niceness in three places, and each is set:
   `cpu.weight.nice` set (autogroups do not apply inside a cgroup other than the root).
 
 Raising a niceness (a lower priority: the pages' pool, the worker) needs no privilege.
-Lowering it below 0 (the dispatch's -5) needs CAP_SYS_NICE or RLIMIT_NICE; without it the
-dispatch stays at 0 and still comes first, since the others are raised. bin/serve reads back
-and prints what each process got (`effective`).
+Lowering it below the current one (the dispatch's -5) needs CAP_SYS_NICE or RLIMIT_NICE;
+without it (`plan`) the dispatch stays where it is and the others are raised by as much, so
+the order and the gaps stay the same (0, 5, 15 instead of -5, 0, 10). bin/serve reads back and
+prints what each process got (`effective`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import os
 import time
 from pathlib import Path
 
-DEFAULTS = {"dispatch": -5, "web": 5, "worker": 10}
+DEFAULTS = {"dispatch": -5, "web": 0, "worker": 10}
 SETTINGS = {"dispatch": "DISPATCH_NICE", "web": "WEB_NICE", "worker": "WORKER_NICE"}
 
 
@@ -50,6 +51,34 @@ def nicenesses(env: dict) -> dict[str, int]:
             raise SystemExit(f"serve: {name} must be from -20 to 19, not {value}")
         out[part] = value
     return out
+
+
+def can_lower_to(nice: int) -> bool:
+    """Whether this process may give a process (itself, its children) this niceness: tried on
+    itself and undone (raising a niceness back is always allowed)."""
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if nice >= current:
+        return True
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
+    except PermissionError:
+        return False
+    os.setpriority(os.PRIO_PROCESS, 0, current)
+    return True
+
+
+def plan(nices: dict[str, int], allowed=can_lower_to) -> tuple[dict[str, int], int]:
+    """The nicenesses to give, and by how much the others were raised: when the dispatch's
+    may not be given (no privilege to lower it), it stays at this process's own and every
+    other part is raised by the difference (at most 19), keeping the order and the gaps."""
+    wanted = nices["dispatch"]
+    if allowed(wanted):
+        return dict(nices), 0
+    got = max(wanted, os.getpriority(os.PRIO_PROCESS, 0))
+    shift = got - wanted
+    return {
+        part: got if part == "dispatch" else min(19, nice + shift) for part, nice in nices.items()
+    }, shift
 
 
 def _set_niceness(nice: int) -> None:

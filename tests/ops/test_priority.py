@@ -44,7 +44,7 @@ def run_child(nice: int, python: str = sys.executable, **popen) -> tuple[int, in
 
 
 def test_the_settings_and_their_defaults():
-    assert priority.nicenesses({}) == {"dispatch": -5, "web": 5, "worker": 10}
+    assert priority.nicenesses({}) == {"dispatch": -5, "web": 0, "worker": 10}
     assert priority.nicenesses({"DISPATCH_NICE": "0", "WEB_NICE": " 3 ", "WORKER_NICE": ""}) == {
         "dispatch": 0,
         "web": 3,
@@ -53,6 +53,17 @@ def test_the_settings_and_their_defaults():
     for wrong in ("20", "-21", "low"):
         with pytest.raises(SystemExit, match="WEB_NICE"):
             priority.nicenesses({"WEB_NICE": wrong})
+
+
+def test_without_the_privilege_the_others_are_raised_by_as_much():
+    wanted = {"dispatch": -5, "web": 0, "worker": 10}
+    assert priority.plan(wanted, allowed=lambda nice: True) == (wanted, 0)
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    got, raised = priority.plan(wanted, allowed=lambda nice: False)
+    assert raised == own + 5
+    assert got == {"dispatch": own, "web": own + 5, "worker": min(19, own + 15)}
+    got, _raised = priority.plan({"dispatch": -5, "web": 0, "worker": 17}, lambda nice: False)
+    assert got["worker"] == 19  # at most 19
 
 
 def test_a_new_process_gets_its_niceness_and_its_sessions():
