@@ -271,12 +271,28 @@ def tasks_done(timeout: float = WAIT_SECONDS) -> None:
             if left <= 0:
                 faulthandler.dump_traceback(file=sys.__stderr__)  # where each thread is
                 lost = sorted(_pending) + sorted(_running)
+                lost += [_state_of_the_queue()]
                 _pending.clear()  # this test fails; the next ones do not wait for these
                 _running.clear()
                 raise AssertionError(
                     f"tasks still waiting or running after {timeout:.0f} s: {lost}"
                 )
             _lock.wait(min(left, 0.5))
+
+
+def _state_of_the_queue() -> str:
+    """For a test that waited in vain: what Redis and the worker hold."""
+    from celery.worker import state
+
+    try:
+        waiting = _redis().llen(f"{QUEUE}:{QUEUE}")
+    except Exception as error:  # noqa: BLE001 — a diagnosis only
+        waiting = repr(error)
+    return (
+        f"messages in Redis: {waiting}, reserved by the worker: "
+        f"{len(state.reserved_requests)}, active: {len(state.active_requests)}, "
+        f"sent for later: {len(_later)}"
+    )
 
 
 def end_of_test() -> None:
@@ -360,15 +376,19 @@ def clear_cache() -> None:
 _redis_client = None
 
 
-def _cleanup_keys(pattern: str) -> None:
+def _redis():
     global _redis_client
     import redis
 
     if _redis_client is None:
         _redis_client = redis.Redis.from_url(REDIS_URL)
-    keys = list(_redis_client.scan_iter(match=pattern, count=1000))
+    return _redis_client
+
+
+def _cleanup_keys(pattern: str) -> None:
+    keys = list(_redis().scan_iter(match=pattern, count=1000))
     if keys:
-        _redis_client.delete(*keys)
+        _redis().delete(*keys)
 
 
 # Tasks sent at commit, inside the tests' own transaction -------------------------------
