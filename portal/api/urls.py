@@ -242,6 +242,10 @@ def _complete_operation(operation: dict) -> None:
     error_ref = {"$ref": "#/components/schemas/ErrorOut"}
     for status in COMMON_ERRORS:
         answers.setdefault(str(status), {"content": {"application/json": {"schema": error_ref}}})
+    answers["503"].setdefault(
+        "headers",
+        {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}},
+    )
     for status, answer in answers.items():
         code = int(status)
         if code in wording.DESCRIPTIONS and answer.get("description") in (

@@ -1,7 +1,9 @@
 """Schemathesis over the whole API: every operation of /api/v1/openapi.json, with a token of
 every scope, on a small dataset (an account with a contact, a schedule and a shift with an
 override, a call with its recording, a message, a billable item, a webhook), must answer
-without a server error and within its documented statuses, content types and schemas.
+without a server error and within its documented statuses, content types and schemas; and
+requests the document forbids (negative mode, for the scopes that may call it) get an error
+in the contract's shape, never a server error.
 
 Bounded for CI: a few generated requests per operation and scope (more for the scopes that
 may call it), derandomized (the same requests on every run), through the WSGI application
@@ -17,6 +19,8 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -44,6 +48,7 @@ CHECKS = [
 # (403 at once).
 ALLOWED_EXAMPLES = 10
 REFUSED_EXAMPLES = 2
+NEGATIVE_EXAMPLES = 5
 
 
 @schemathesis.serializer("audio/wav", "audio/mpeg", "audio/ogg", "audio/webm", "text/csv")
@@ -253,6 +258,38 @@ def _cases(operation, known: dict):
     return st.one_of(*strategies)
 
 
+def _negative_run(operation, known: dict, headers: dict, examples: int) -> list[int]:
+    """Requests the document forbids (a parameter or body out of its schema): answered with
+    an error of the contract's, never a server error."""
+    statuses: list[int] = []
+    names = re.findall(r"\{(\w+)\}", operation.path)
+    fixed = {name: known[name] for name in names if name in known}
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=fixed or None))
+    def run(case):
+        response = case.call(headers=headers)
+        statuses.append(response.status_code)
+        case.validate_response(response, checks=[not_a_server_error, content_type_conformance])
+        assert response.status_code < 500
+        if response.status_code >= 400:
+            body = response.json()
+            assert isinstance(body.get("detail"), str), body
+
+    try:
+        run()
+    except Unsatisfiable:  # nothing in the operation to make invalid
+        pass
+    return statuses
+
+
 def _run(operation, known: dict, headers: dict, examples: int) -> list[int]:
     statuses: list[int] = []
 
@@ -292,6 +329,13 @@ def test_every_operation_answers_as_documented(
         except Exception as exc:  # a check failed: listed with the others below
             failures.append(f"{method.upper()} {path} with {scope}:\n{exc}")
             continue
+        if allowed:
+            try:
+                with transaction.atomic():
+                    _negative_run(schema[path][method.upper()], dataset, headers, NEGATIVE_EXAMPLES)
+                    transaction.set_rollback(True)
+            except Exception as exc:
+                failures.append(f"{method.upper()} {path} with {scope}, negative:\n{exc}")
         if not allowed and not set(statuses) <= {403, 422}:
             # Refused before anything else: its scope (or, checked first, a generated
             # parameter out of its range: 422).
