@@ -86,6 +86,22 @@ def test_without_the_privilege_raising_works_and_lowering_stays_at_0():
     }
     assert run_child(10, **nobody) == (10, 10 if AUTOGROUP else None)
     assert run_child(-5, **nobody) == (0, 0 if AUTOGROUP else None)
+    # What bin/serve then plans: the dispatch at 0, the others raised by 5.
+    plan = subprocess.run(
+        [
+            "/usr/bin/python3",
+            "-c",
+            CHILD.split("priority.enter")[0]
+            + "print(priority.can_lower_to(-5), priority.plan(priority.nicenesses({})))",
+            str(ROOT / "portal" / "ops" / "priority.py"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        **{k: v for k, v in nobody.items() if k != "python"},
+    )
+    assert plan.returncode == 0, plan.stderr
+    assert plan.stdout.strip() == "False ({'dispatch': 0, 'web': 5, 'worker': 15}, 5)"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="lowering a niceness needs the privilege")
