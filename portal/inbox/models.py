@@ -99,24 +99,16 @@ class MessageEvent(models.Model):
         return f"{self.at} {self.kind} {self.channel} {self.recipient}".strip()
 
     def describe(self) -> str:
-        """The seed's wording: "e-mail initiated to info@…", "Delivered", "Taken"; and who
-        confirmed an urgent message."""
+        """The seed's wording: "e-mail initiated to info@…", "Delivered", "Taken" (a
+        confirmation the platform sends reads the same: "SMS confirmed to +1514…"); the seed
+        has none for a press of Confirm in the portal: "Confirmed by marie (portal)"."""
         if self.kind in ("taken", "delivered"):
             return str(self.get_kind_display())
-        if self.kind == "confirmed":
-            # Who confirmed: the person who pressed Confirm in the portal, or the on-call
-            # person who answered the dispatch ("Confirmed by marie (portal)").
-            channel = self.get_channel_display()
-            if self.recipient and channel:
-                return _("Confirmed by %(recipient)s (%(channel)s)") % {
-                    "recipient": self.recipient,
-                    "channel": channel,
-                }
-            if self.recipient:
-                return _("Confirmed by %(recipient)s") % {"recipient": self.recipient}
-            if channel:
-                return _("Confirmed (%(channel)s)") % {"channel": channel}
-            return str(_("Confirmed"))
+        if self.kind == "confirmed" and self.channel == "portal" and self.recipient:
+            return _("Confirmed by %(recipient)s (%(channel)s)") % {
+                "recipient": self.recipient,
+                "channel": self.get_channel_display(),
+            }
         channel, kind = self.get_channel_display(), self.get_kind_display()
         if self.recipient:
             return _("%(channel)s %(kind)s to %(recipient)s") % {

@@ -292,6 +292,39 @@ def test_the_list_shows_a_dispatch_confirmation(member_client, account):
     assert "Confirmed by +15145550101" in row and "confirm-form" not in row
 
 
+def test_a_dispatch_confirmation_reads_as_the_seed_words_the_history(
+    member_client, client, make_user, account
+):
+    """The platform's events keep the seed's wording ("email completed to info@…"), in both
+    languages; only a press in the portal reads "Confirmed by …"."""
+    taken = timezone.now() - dt.timedelta(minutes=20)
+    m = make_message(
+        account,
+        urgent=True,
+        message_id="U-300",
+        taken_at=taken,
+        events=[
+            {
+                "at": (taken + dt.timedelta(minutes=minutes)).isoformat(),
+                "kind": kind,
+                "channel": "sms",
+                "recipient": "+15145550101",
+            }
+            for minutes, kind in ((1, "initiated"), (2, "completed"), (3, "confirmed"))
+        ],
+    )
+    local = (taken + dt.timedelta(minutes=3)).astimezone(account.tz)
+    shown = text_of(member_client.get(detail_url(m)).content.decode())
+    assert f"{local:%Y-%m-%d %H:%M:%S} SMS confirmed to +15145550101" in shown
+    assert "SMS completed to +15145550101" in shown
+    assert "Confirmed by +15145550101 (" not in shown
+    client.force_login(make_user("luc", account, language="fr"))
+    shown = text_of(client.get(detail_url(m)).content.decode())
+    assert f"{local:%Y-%m-%d %H:%M:%S} SMS confirmé à +15145550101" in shown
+    assert "SMS complété à +15145550101" in shown
+    assert "Confirmé par +15145550101 (" not in shown
+
+
 # --- The API and the downloads ---------------------------------------------------------------
 
 
