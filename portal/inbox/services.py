@@ -251,8 +251,17 @@ COUNT_CAP = 1000
 
 
 def count_messages(accounts: Iterable[Account], f: MessageFilter) -> int:
-    """How many messages match, counted up to COUNT_CAP + 1 (a LIMIT inside the count)."""
-    return find_messages(accounts, f).order_by()[: COUNT_CAP + 1].count()
+    """How many messages match, counted up to COUNT_CAP + 1 (a LIMIT inside the count).
+
+    One account's are counted newest first, along its (account, taken_at) index, as the page
+    reads them. Unordered, PostgreSQL chose a sequential scan of the whole table that stops
+    at the cap, which starts where the previous one stopped (synchronized scans): with an
+    account's messages stored together, now and then it read the other accounts' first
+    (3-5 s at 3,333,333 messages over 300 accounts, instead of 5-40 ms)."""
+    accounts = list(accounts)
+    qs = find_messages(accounts, f)
+    qs = qs.order_by("-taken_at") if len(accounts) == 1 else qs.order_by()
+    return qs[: COUNT_CAP + 1].count()
 
 
 def searched_span(
