@@ -155,8 +155,9 @@ def oncall_changed(
 ) -> list[WebhookDelivery]:
     """Who is on call changed on a shift (or a schedule): between `start` and `end`, `before`
     and `after` say who was and who is on call now (lists of `{"start", "end", "source",
-    "contact": {"id", "name"} | null}`, see who_is_on_call); `action` is the on-call action
-    ("assign", "unassign", "override", "unassign_override", "swap", "contact_removed", …)."""
+    "contact": {"id", "name"} | null}`, the on-call services' who_is_on_call); `action` is
+    the on-call action ("assign", "unassign", "override", "unassign_override", "swap",
+    "contact_removed", …)."""
     shift = shift_or_schedule if hasattr(shift_or_schedule, "schedule_id") else None
     schedule = shift.schedule if shift is not None else shift_or_schedule
     account = schedule.account
@@ -186,26 +187,6 @@ def oncall_changed(
         "at": _iso(at, tz),
     }
     return emit(ONCALL_CHANGED, account, at, data)
-
-
-def who_is_on_call(shift) -> list[dict]:
-    """The shift's stored intervals as the payload gives them (UTC datetimes; oncall_changed
-    writes them in the account's zone): take it before a change and after it."""
-    from portal.oncall.models import OnCallInterval
-
-    return [
-        {
-            "start": i.start,
-            "end": i.end,
-            "source": i.source,
-            "contact": (
-                {"id": i.contact.external_id, "name": i.contact.name} if i.contact else None
-            ),
-        }
-        for i in OnCallInterval.objects.filter(shift=shift)
-        .select_related("contact")
-        .order_by("start", "id")
-    ]
 
 
 def _in_zone(entries: list[dict], tz) -> list[dict]:

@@ -39,6 +39,7 @@ from portal.oncall.services.base import (
     _with_reason,
     active_base,
     counting,
+    who_is_on_call,
 )
 from portal.oncall.services.engine import refresh_intervals
 from portal.oncall.services.structure import series
@@ -59,7 +60,7 @@ def _tell(
         start=start,
         end=end,
         before=before,
-        after=webhooks.who_is_on_call(shift),
+        after=who_is_on_call(shift),
         actor=actor,
         action=action,
     )
@@ -140,7 +141,7 @@ def _assign_one(
     if current is not None and current.contact_id == contact.pk and not comment:
         return False
     now = now or _now()
-    before = webhooks.who_is_on_call(shift)
+    before = who_is_on_call(shift)
     _end_bases(shift, actor, now, past_reason)
     new = _grant(
         shift,
@@ -225,7 +226,7 @@ def unassign(
         current = active_base(shift)
         if current is None:
             raise OnCallError(_("Nobody is assigned to this shift."))
-        before = webhooks.who_is_on_call(shift)
+        before = who_is_on_call(shift)
         _end_bases(shift, actor, now, past_reason)
         _changed(shift)
         _event(
@@ -278,7 +279,7 @@ def override(
             start = now  # "now", typed to the minute or sent a moment ago: it starts as saved
         check_override_times(shift, start, end, None if past_reason is not None else now)
         before = _who_state(shift)
-        told_before = webhooks.who_is_on_call(shift)
+        told_before = who_is_on_call(shift)
         new = _grant(
             shift,
             Assignment.OVERRIDE,
@@ -327,7 +328,7 @@ def unassign_override(
         if past_reason is None and o.end <= now:
             raise OnCallError(OVERRIDE_FINISHED)
         before = _who_state(shift)
-        told_before = webhooks.who_is_on_call(shift)
+        told_before = who_is_on_call(shift)
         _revoke(o, actor, now, effective=None if past_reason is not None else now)
         _changed(shift)
         _event(
@@ -372,7 +373,7 @@ def swap(
         if base_a is None and base_b is None:
             raise OnCallError(_("Neither shift has anyone assigned: there is nothing to swap."))
         for shift, old, incoming in ((a, base_a, base_b), (b, base_b, base_a)):
-            before = webhooks.who_is_on_call(shift)
+            before = who_is_on_call(shift)
             _end_bases(shift, actor, now, past_reason)
             new = None
             if incoming is not None:

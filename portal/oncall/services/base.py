@@ -15,6 +15,7 @@ from portal.clock import clock_at, set_clock  # noqa: F401  (re-exported for tes
 from portal.directory.models import Contact
 from portal.oncall.models import (
     Assignment,
+    OnCallInterval,
     Schedule,
     ScheduleEvent,
     Shift,
@@ -281,3 +282,25 @@ def counting(shift: Shift):
         .select_related("contact")
         .order_by("created_at", "id")
     )
+
+
+# --- Who is on call, for the webhooks --------------------------------------------------
+
+
+def who_is_on_call(shift) -> list[dict]:
+    """The shift's stored intervals as the webhooks' `oncall.changed` gives them (UTC
+    datetimes; portal.webhooks.events.oncall_changed writes them in the account's zone): the
+    services take it before a change and after it."""
+    return [
+        {
+            "start": i.start,
+            "end": i.end,
+            "source": i.source,
+            "contact": (
+                {"id": i.contact.external_id, "name": i.contact.name} if i.contact else None
+            ),
+        }
+        for i in OnCallInterval.objects.filter(shift=shift)
+        .select_related("contact")
+        .order_by("start", "id")
+    ]

@@ -23,6 +23,7 @@ from portal.oncall.services.base import (
     _contact_state,
     _event,
     _revoke,
+    who_is_on_call,
 )
 from portal.oncall.services.engine import refresh_intervals
 from portal.webhooks import events as webhooks
@@ -46,7 +47,7 @@ def contact_removed(contact, at: dt.datetime, actor: Actor) -> list[Shift]:
     affected = []
     for shift in shifts:
         before = _who(shift)
-        told_before = webhooks.who_is_on_call(shift)
+        told_before = who_is_on_call(shift)
         bases = [
             a for a in held.filter(shift=shift, kind=Assignment.BASE).select_related("contact")
         ]
@@ -74,7 +75,7 @@ def contact_removed(contact, at: dt.datetime, actor: Actor) -> list[Shift]:
                 start=max(at, shift.start),
                 end=shift.end,
                 before=told_before,
-                after=webhooks.who_is_on_call(shift),
+                after=who_is_on_call(shift),
                 actor=actor,
                 action="contact_removed",
                 at=at,
