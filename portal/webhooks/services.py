@@ -112,6 +112,7 @@ def check(webhook_id: str, data: Any) -> WebhookData:
 def _http_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 — a port past 65535 or not a number raises ValueError
     except ValueError:
         return False
     return (

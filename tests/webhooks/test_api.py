@@ -105,6 +105,8 @@ def test_every_problem_is_listed_and_nothing_is_saved(api, provision, account):
     for bad, field in [
         ({**BODY, "events": []}, "events"),
         ({**BODY, "url": "https://"}, "url"),
+        ({**BODY, "url": "https://platform.example.com:99999/hooks"}, "url"),
+        ({**BODY, "url": "https://platform.example.com:http/hooks"}, "url"),
         ({**BODY, "url": 12}, "url"),
         ({**BODY, "accounts": "4000"}, "accounts"),
     ]:
