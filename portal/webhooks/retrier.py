@@ -133,8 +133,11 @@ def seconds_to_next_try() -> float:
 
 
 def _loop(stop: threading.Event) -> None:
+    from django.apps import apps
     from django.db import connections
 
+    while not apps.ready and not stop.is_set():  # started by ready(): the others' ready() first
+        stop.wait(0.1)
     while not stop.is_set():
         _wake.clear()
         try:
