@@ -116,8 +116,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description=text.REVOKE_TOKENS)
     def revoke(self, request, queryset):
+        live = list(queryset.filter(revoked_at=None))  # a revoked one again: nothing recorded
         count = services.revoke_tokens(queryset)
-        for token in queryset:
+        for token in live:
             audit.record("token.revoke", request=request, obj=token)
         self.message_user(
             request,

@@ -234,6 +234,10 @@ def test_tokens_are_revoked_from_the_list(staff_client, make_token):
     assert "1 token revoked." in response.content.decode()
     token.refresh_from_db()
     assert token.revoked_at is not None
+    assert AuditLog.objects.filter(action="token.revoke", object_id=str(token.pk)).count() == 1
+    # Revoking it again changes nothing and records nothing (as on a client's Settings).
+    staff_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    assert AuditLog.objects.filter(action="token.revoke", object_id=str(token.pk)).count() == 1
 
 
 def test_an_information_page_keeps_formatting_and_drops_scripts(staff_client, account):
