@@ -369,8 +369,17 @@ def start_worker():
 
 
 def clear_cache() -> None:
+    """This process's cache keys on Redis, and the API's memory of what it asked of them (a
+    token's "last used" is written at most once a minute per token id: ids come again in the
+    next test's rolled-back database)."""
     if REDIS_URL:
         _cleanup_keys(f"{CACHE_PREFIX}:*")
+    from portal.api import auth
+
+    for name in ("_tokens", "_accounts", "_used_asked"):
+        memo = getattr(auth, name, None)
+        if isinstance(memo, dict):
+            memo.clear()
 
 
 _redis_client = None

@@ -34,7 +34,11 @@ def celery_conf(**env) -> dict:
         "print(json.dumps({k: app.conf[k] for k in ('task_always_eager', "
         "'task_eager_propagates', 'broker_url', 'result_backend', 'task_acks_late')}))"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PYTEST_VERSION")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("REDIS_URL", "PYTEST_VERSION", "PORTAL_TASKS_IN_PROCESS")
+    }
     out = subprocess.run(
         [sys.executable, "-c", code],
         env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
