@@ -4,8 +4,9 @@ The services call these functions inside their transaction, after the change is 
 writes one `WebhookDelivery` per webhook that wants the event for that account (its body
 fixed once, `{"id", "event", "at", "account", "data"}`, times in the account's zone with their
 offset) and, once the transaction commits, hands the deliveries to the task queue (without
-REDIS_URL they are sent in this process; a failure there is recorded on the delivery, never
-raised into the person's action). A change rolled back sends nothing.
+REDIS_URL they are sent in this process: by its retrying thread where it runs, else in the
+caller; a failure there is recorded on the delivery, never raised into the person's action).
+A change rolled back sends nothing.
 
 Imports go one way: the services import this module; this module imports no view and no
 service.
@@ -107,8 +108,14 @@ def send_soon(ids: Iterable[str]) -> None:
     on the delivery (the task does it) or logged, and the delivery stays pending for the
     next try (portal.webhooks.tasks.retry_due)."""
     from portal.tasks import enqueue
+    from portal.webhooks import retrier
     from portal.webhooks.tasks import deliver_webhook
 
+    if retrier.running() and retrier.enabled():
+        # In-process with this process's retrying thread: it sends them now (each is due),
+        # and the person's action never waits for the platform's answer.
+        retrier.wake()
+        return
     for delivery_id in ids:
         try:
             enqueue(deliver_webhook, delivery_id)

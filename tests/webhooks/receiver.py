@@ -34,6 +34,7 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     port: int = 0
+    delay: float = 0.0  # seconds each answer waits (a slow platform)
 
     @property
     def url(self) -> str:
@@ -61,6 +62,7 @@ def start(secret: str) -> tuple[Receiver, ThreadingHTTPServer]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 (http.server's name)
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            time.sleep(receiver.delay)
             given = self.headers.get("X-Portal-Signature", "")
             ok = hmac.compare_digest(given, receiver.expected_signature(raw))
             with lock:

@@ -58,6 +58,23 @@ def test_a_receiver_failing_once_gets_the_retry_from_the_portal_s_own_process(
     assert len(receiver.received) == 2  # delivered: never sent again
 
 
+def test_with_the_thread_running_the_person_never_waits_for_the_platform(
+    member_client, account, hook, receiver, retries_in_process
+):
+    receiver.delay = 2.0  # a slow platform
+    assert retrier.ensure_started()
+    message = make_message(account)
+    url = reverse("message_status", args=[account.number, message.message_id])
+    started = time.monotonic()
+    r = member_client.post(url, {"status": "closed"})
+    assert r.status_code == 302
+    assert time.monotonic() - started < 1.5  # the POST to the platform is the thread's
+    [got] = receiver.wait_for(1, timeout=20)
+    assert got.signature_ok and got.json["data"]["status"] == "closed"
+    d = delivered()
+    assert (d.status, d.tries) == ("delivered", 1)
+
+
 def test_a_delivery_made_elsewhere_is_found_and_its_retries_wait_for_their_time(
     account, member, hook, receiver, retries_in_process, settings
 ):
