@@ -166,7 +166,16 @@ def configure() -> None:
         }
     }
     setting_changed.send(sender=None, setting="CACHES", value=settings.CACHES, enter=True)
-    transport = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"{name}:"}
+    transport = {
+        **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        "global_keyprefix": f"{name}:",
+        # A message taken off Redis but never handed to the worker (seen, rarely, on a busy
+        # machine) goes back to the queue after this long; the solo worker never restores
+        # one it is running (it restores between tasks only).
+        "visibility_timeout": 10,
+        "unacked_restore_interval": 2,
+        "unacked_restore_throttle": 1,
+    }
     conf = {
         "broker_url": REDIS_URL,
         "result_backend": REDIS_URL,
@@ -286,10 +295,11 @@ def _state_of_the_queue() -> str:
 
     try:
         waiting = _redis().llen(f"{QUEUE}:{QUEUE}")
+        unacked = _redis().hlen(f"{QUEUE}:unacked")
     except Exception as error:  # noqa: BLE001 — a diagnosis only
-        waiting = repr(error)
+        waiting = unacked = repr(error)
     return (
-        f"messages in Redis: {waiting}, reserved by the worker: "
+        f"messages in Redis: {waiting}, unacknowledged: {unacked}, reserved by the worker: "
         f"{len(state.reserved_requests)}, active: {len(state.active_requests)}, "
         f"sent for later: {len(_later)}"
     )
