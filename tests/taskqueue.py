@@ -206,6 +206,7 @@ _lock = threading.Condition()
 _pending: dict[str, int] = {}  # task id -> messages published for now, not run yet
 _running: set[str] = set()
 _later: set[str] = set()  # ids published with an eta (a retry's countdown)
+_ran_first: set[str] = set()  # ids the worker ended before their sender had counted them
 _shared_connection = None
 _local = threading.local()  # .worker: a thread of the embedded worker; .in_task: running one
 HOSTNAME = ""
@@ -223,7 +224,12 @@ def _published(sender=None, headers=None, routing_key=None, **kwargs):
         if headers.get("eta") or headers.get("countdown"):
             _later.add(task_id)
             return
-        _pending[task_id] = _pending.get(task_id, 0) + 1
+        if task_id in _ran_first:
+            # The worker took it off Redis and ran it before this thread was scheduled again
+            # (under load): nothing to wait for.
+            _ran_first.discard(task_id)
+        else:
+            _pending[task_id] = _pending.get(task_id, 0) + 1
     if not getattr(_local, "in_task", False):  # a task's own tasks run after it
         tasks_done()
 
@@ -248,6 +254,8 @@ def _finished(task_id):
             _pending[task_id] -= 1
             if not _pending[task_id]:
                 del _pending[task_id]
+        elif task_id not in _later:
+            _ran_first.add(task_id)  # ended before its sender counted it (_published)
         _lock.notify_all()
 
 
@@ -316,6 +324,7 @@ def end_of_test() -> None:
         for task_id in _later:
             state.revoked.add(task_id)
         _later.clear()
+        _ran_first.clear()
 
 
 def _quiet_django_fixup() -> None:
