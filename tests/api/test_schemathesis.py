@@ -88,9 +88,12 @@ def schema():
 
 
 @pytest.fixture
-def wsgi_in_the_test_transaction():
+def wsgi_in_the_test_transaction(dataset, tokens):
     """The WSGI handler closes the database connection at the end of each request (Django's
-    own test client turns that off too): the dataset lives in the test's transaction."""
+    own test client turns that off too): the dataset lives in the test's transaction. Taken
+    after the dataset and tokens: the test client, which made them, connects Django's
+    closing of old connections again after each of its requests (harmless on SQLite in
+    memory, which ignores a close, but not on a file or PostgreSQL)."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield
