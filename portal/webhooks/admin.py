@@ -22,7 +22,13 @@ from portal.accounts.models import Account
 from portal.webhooks.delivery import send_again
 from portal.webhooks.events import send_soon
 from portal.webhooks.models import EVENTS, Webhook, WebhookAttempt, WebhookDelivery
-from portal.webhooks.services import WebhookInvalid, account_numbers, check, save_webhook
+from portal.webhooks.services import (
+    WebhookInvalid,
+    account_numbers,
+    check,
+    delete_webhook,
+    save_webhook,
+)
 
 SECRET_HELP = gettext_lazy(
     "The receiver checks each delivery's X-Portal-Signature with it. It is not shown again; "
@@ -142,35 +148,18 @@ class WebhookAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         hook, outcome = save_webhook(
-            obj.webhook_id if change else form.cleaned_data["webhook_id"], form.webhook_data
+            obj.webhook_id if change else form.cleaned_data["webhook_id"],
+            form.webhook_data,
+            request=request,
         )
         obj.pk, obj.webhook_id = hook.pk, hook.webhook_id
         obj.created_at, obj.updated_at = hook.created_at, hook.updated_at
-        if outcome != "unchanged":
-            audit.record(
-                "webhook.save",
-                request=request,
-                obj=hook,
-                webhook_id=hook.webhook_id,
-                url=hook.url,
-                events=hook.events,
-                accounts=account_numbers(hook),
-                outcome=outcome,
-            )
 
     def save_related(self, request, form, formsets, change):
         pass  # the accounts were saved by save_webhook
 
     def delete_model(self, request, obj):
-        audit.record(
-            "webhook.delete",
-            request=request,
-            object_type="webhooks.webhook",
-            object_id=obj.webhook_id,
-            webhook_id=obj.webhook_id,
-            url=obj.url,
-        )
-        obj.delete()
+        delete_webhook(obj.webhook_id, request=request)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

@@ -9,7 +9,6 @@ import datetime as dt
 from ninja import Router
 from pydantic import BaseModel, Field
 
-from portal.accounts import audit
 from portal.api import errors as wording
 from portal.api.auth import ApiError, require_scope
 from portal.api.errors import errors
@@ -110,21 +109,10 @@ def put_webhook(request, webhook_id: str):
     require_scope(request, PROVISION)
     data = read_json(request)
     try:
-        hook, outcome = save_webhook(webhook_id, data)
+        hook, outcome = save_webhook(webhook_id, data, request=request)
     except WebhookInvalid as exc:
         raise ApiError(422, wording.VALIDATION_FAILED, exc.errors) from None
     counts = {"created": 0, "updated": 0, "unchanged": 0, outcome: 1}
-    if outcome != "unchanged":
-        audit.record(
-            "webhook.save",
-            request=request,
-            obj=hook,
-            webhook_id=hook.webhook_id,
-            url=hook.url,
-            events=hook.events,
-            accounts=account_numbers(hook),
-            outcome=outcome,
-        )
     return {"webhook": webhook_json(hook), **counts}
 
 
@@ -137,17 +125,6 @@ def put_webhook(request, webhook_id: str):
 def remove_webhook(request, webhook_id: str):
     """The webhook and its delivery log; nothing more is sent to it. Unknown: 404."""
     require_scope(request, PROVISION)
-    hook = Webhook.objects.filter(webhook_id=webhook_id).first()
-    if hook is None:
+    if not delete_webhook(webhook_id, request=request):
         raise ApiError(404, wording.unknown("webhook", webhook_id))
-    url = hook.url
-    delete_webhook(webhook_id)
-    audit.record(
-        "webhook.delete",
-        request=request,
-        object_type="webhooks.webhook",
-        object_id=webhook_id,
-        webhook_id=webhook_id,
-        url=url,
-    )
     return {"webhook_id": webhook_id, "deleted": True}

@@ -1,8 +1,8 @@
 """Registering webhooks: the one path of the provisioning API and the back office.
 
 `save_webhook` checks everything first and lists every problem (`WebhookInvalid`), changing
-nothing then; `delete_webhook` removes one (its deliveries with it). Neither writes the audit
-trail: the API and the back office do, each with its own actor.
+nothing then; `delete_webhook` removes one (its deliveries with it). Both write the audit
+trail, its actor from the request (the API's token, the back office's staff member).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts import audit
 from portal.accounts.models import Account
 from portal.webhooks.models import EVENT_NAMES, Webhook
 
@@ -128,8 +129,9 @@ def account_numbers(webhook: Webhook) -> list[str] | None:
     return sorted(webhook.accounts.values_list("number", flat=True))
 
 
-def save_webhook(webhook_id: str, data: Any) -> tuple[Webhook, str]:
-    """Create or replace the webhook; (it, "created" | "updated" | "unchanged")."""
+def save_webhook(webhook_id: str, data: Any, request=None) -> tuple[Webhook, str]:
+    """Create or replace the webhook; (it, "created" | "updated" | "unchanged"). A change is
+    audited (`webhook.save`)."""
     clean = check(webhook_id, data)
     with transaction.atomic():
         hook = Webhook.objects.select_for_update().filter(webhook_id=webhook_id).first()
@@ -150,13 +152,35 @@ def save_webhook(webhook_id: str, data: Any) -> tuple[Webhook, str]:
         hook.all_accounts = clean.accounts is None
         hook.save()
         hook.accounts.set(clean.accounts or [])
+    audit.record(
+        "webhook.save",
+        request=request,
+        obj=hook,
+        webhook_id=hook.webhook_id,
+        url=hook.url,
+        events=hook.events,
+        accounts=account_numbers(hook),
+        outcome=outcome,
+    )
     return hook, outcome
 
 
-def delete_webhook(webhook_id: str) -> bool:
-    """Remove the webhook and its delivery log; False if there was none."""
-    deleted, _detail = Webhook.objects.filter(webhook_id=webhook_id).delete()
-    return bool(deleted)
+def delete_webhook(webhook_id: str, request=None) -> bool:
+    """Remove the webhook and its delivery log, audited (`webhook.delete`); False if there
+    was none."""
+    hook = Webhook.objects.filter(webhook_id=webhook_id).first()
+    if hook is None:
+        return False
+    audit.record(
+        "webhook.delete",
+        request=request,
+        object_type="webhooks.webhook",
+        object_id=webhook_id,
+        webhook_id=webhook_id,
+        url=hook.url,
+    )
+    hook.delete()
+    return True
 
 
 def purge_deliveries(now=None, batch_size: int = 1000) -> int:
