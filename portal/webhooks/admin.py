@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from portal.accounts import audit
-from portal.accounts.backoffice import ReadOnlyAdmin
+from portal.accounts.backoffice import ReadOnlyAdmin, ReadOnlyInline
 from portal.accounts.models import Account
 from portal.webhooks.delivery import send_again
 from portal.webhooks.events import send_soon
@@ -173,21 +173,10 @@ class WebhookAdmin(admin.ModelAdmin):
         return deleted, counts, perms_needed, protected
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyInline):
     model = WebhookAttempt
     fields = ["at", "status_code", "answer", "error", "duration_ms"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _send_again(request, deliveries) -> int:
